@@ -1,0 +1,74 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Arrows point one way: Concord (executable) → Agents, Services → BusCore → CZeroMQ.
+let package = Package(
+    name: "Concord",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "concord", targets: ["Concord"]),
+        .library(name: "BusCore", targets: ["BusCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZeroMQ",
+            path: "Sources/BusCore/CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(
+            name: "BusCore",
+            dependencies: [
+                "CZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Sources/BusCore",
+            exclude: ["CZeroMQ"]
+        ),
+        .target(
+            name: "ServiceKit",
+            dependencies: ["BusCore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/Services/ServiceKit"
+        ),
+        .target(
+            name: "Registry",
+            dependencies: ["ServiceKit", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/Services/Registry"
+        ),
+        .target(
+            name: "Agents",
+            dependencies: ["BusCore"],
+            path: "Sources/Agents"
+        ),
+        .executableTarget(
+            name: "Concord",
+            dependencies: [
+                "BusCore", "ServiceKit", "Registry", "Agents",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Concord"
+        ),
+        .target(
+            name: "ConcordTestSupport",
+            dependencies: ["BusCore", "ServiceKit", "Registry"],
+            path: "Tests/ConcordTestSupport"
+        ),
+        .testTarget(name: "BusCoreTests", dependencies: ["BusCore", "ConcordTestSupport"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "ConcordTestSupport"]),
+        .testTarget(name: "ConcordTests", dependencies: ["ConcordTestSupport", "Registry"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,288 @@
+import GRDB
+import Logging
+import Metrics
+
+/// Applies the events of journaled sources exactly once and in order.
+///
+/// The cursor per source lives in the consumer's own database and moves in the same transaction
+/// as each event's effect. A gap, a late join, a restart or a heartbeat that is ahead makes the
+/// consumer fetch the missing range from the source's catch-up endpoint; duplicates are dropped
+/// by (source, sequence). Events that cannot be decoded go to the dead-letter log and the cursor
+/// moves past them, so one bad event never stops the stream.
+public actor Consumer {
+    /// A source this consumer follows.
+    public struct Follow: Sendable {
+        /// The `source` attribute of its events, e.g. `concord/registry`.
+        public var source: String
+        /// The topic prefix its events share, e.g. `registry.`.
+        public var topicPrefix: String
+
+        public init(source: String, topicPrefix: String) {
+            self.source = source
+            self.topicPrefix = topicPrefix
+        }
+    }
+
+    /// The effect of one event, run inside the transaction that also moves the cursor.
+    public typealias Apply = @Sendable (Envelope, Database) throws -> Void
+
+    /// Counts since start, for status and tests.
+    public struct Statistics: Sendable, Equatable {
+        public var applied = 0
+        public var duplicates = 0
+        public var gapsDetected = 0
+        public var rangesFetched = 0
+        public var deadLetters = 0
+    }
+
+    let connection: BusConnection
+    let database: any DatabaseWriter
+    let catalog: MessageCatalog
+    let follows: [String: Follow]
+    let apply: Apply
+    let deadLetters: DeadLetterLog
+    let logger: Logger
+    let fetchTimeout: Duration
+    var cursors: [String: Cursor] = [:]
+    var endpoints: [String: String] = [:]
+    public private(set) var statistics = Statistics()
+    private let gapCounter = Counter(label: "concord_consumer_gaps_total")
+    private let fetchCounter = Counter(label: "concord_consumer_ranges_fetched_total")
+
+    /// Registers the consumer's tables (cursors and dead letters) in a store's migrations.
+    public static func registerMigrations(_ migrator: inout DatabaseMigrator) {
+        Cursor.registerMigrations(&migrator)
+        DeadLetterLog.registerMigrations(&migrator)
+    }
+
+    public init(part: String, follows: [Follow], connection: BusConnection, database: any DatabaseWriter,
+                catalog: MessageCatalog, logger: Logger, fetchTimeout: Duration = .seconds(5), apply: @escaping Apply) {
+        self.connection = connection
+        self.database = database
+        self.catalog = catalog
+        self.follows = Dictionary(uniqueKeysWithValues: follows.map { ($0.source, $0) })
+        self.apply = apply
+        self.logger = logger
+        self.fetchTimeout = fetchTimeout
+        deadLetters = DeadLetterLog(part: part, logger: logger)
+    }
+
+    /// The topic prefixes to subscribe to: the followed sources' and the heartbeats.
+    public nonisolated var subscriptions: [String] {
+        follows.values.map(\.topicPrefix) + [Heartbeat.type]
+    }
+
+    /// Whether this consumer wants `topic`.
+    public nonisolated func wants(_ topic: String) -> Bool {
+        topic == Heartbeat.type || follows.values.contains { topic.hasPrefix($0.topicPrefix) }
+    }
+
+    /// Subscribes and handles messages until the connection stops receiving.
+    public func run() async {
+        for prefix in subscriptions { connection.subscribe(prefix) }
+        var iterator = connection.messages.makeAsyncIterator()
+        while let first = await iterator.next() {
+            await handle([first] + connection.messages.drainAvailable(max: 511))
+        }
+    }
+
+    /// Handles a burst of messages in arrival order. Never throws: failures are logged, and the
+    /// next heartbeat brings back whatever could not be applied.
+    public func handle(_ messages: [BusMessage]) async {
+        var run: [(Int64, Envelope, [UInt8])] = []
+        var runSource = ""
+        for message in messages {
+            if message.topic == Heartbeat.type {
+                await flush(&run, source: runSource)
+                await heartbeat(message)
+                continue
+            }
+            let envelope: Envelope
+            do {
+                envelope = try EnvelopeCodec.decode(message.payload)
+            } catch {
+                await flush(&run, source: runSource)
+                await deadLetter(DeadLetter(topic: message.topic, code: error.code.rawValue, reason: error.reason, payload: message.payload))
+                continue
+            }
+            guard let sequence = envelope.sequence, follows[envelope.source] != nil else {
+                await flush(&run, source: runSource)
+                await applyUnsequenced(envelope, message)
+                continue
+            }
+            if envelope.source != runSource { await flush(&run, source: runSource) }
+            runSource = envelope.source
+            let stored = await cursor(envelope.source).position
+            let position = run.last?.0 ?? stored
+            if sequence <= position {
+                statistics.duplicates += 1
+                continue
+            }
+            if sequence > position + 1 {
+                await flush(&run, source: runSource)
+                statistics.gapsDetected += 1
+                gapCounter.increment()
+                await catchUp(envelope.source)
+                // Anything still missing comes with the next heartbeat's catch-up.
+                if sequence != (await cursor(envelope.source)).position + 1 { continue }
+            }
+            run.append((sequence, envelope, message.payload))
+        }
+        await flush(&run, source: runSource)
+    }
+
+    /// Current cursors, for status and tests.
+    public func cursor(_ source: String) async -> Cursor {
+        if let cursor = cursors[source] { return cursor }
+        let stored = try? await database.read { db in try Cursor.fetchOne(db, key: source) }
+        let cursor = stored ?? Cursor(source: source, epoch: nil, position: 0)
+        cursors[source] = cursor
+        return cursor
+    }
+
+    private func flush(_ run: inout [(Int64, Envelope, [UInt8])], source: String) async {
+        guard !run.isEmpty else { return }
+        let batch = run
+        run.removeAll()
+        await applyInOrder(source: source, batch.map { ($0.0, Result<Envelope, EnvelopeError>.success($0.1), $0.2) })
+    }
+
+    private func heartbeat(_ message: BusMessage) async {
+        guard let beat = try? EnvelopeCodec.decode(message.payload).decodeData(Heartbeat.self),
+              follows[beat.source] != nil else { return }
+        endpoints[beat.source] = beat.catchup
+        var cursor = await cursor(beat.source)
+        if cursor.epoch != beat.epoch {
+            if cursor.epoch != nil {
+                logger.warning("source journal was reset; starting over", metadata: ["consumer.source": "\(beat.source)"])
+                cursor.position = 0
+            }
+            cursor.epoch = beat.epoch
+            await save(cursor)
+        }
+        if beat.last > cursor.position { await catchUp(beat.source) }
+    }
+
+    /// Fetches and applies everything the source holds past our cursor.
+    private func catchUp(_ source: String) async {
+        guard let endpoint = endpoints[source] else { return }
+        for _ in 0..<10_000 {
+            var cursor = await cursor(source)
+            let batch: CatchUpBatch
+            do {
+                batch = try await connection.fetch(from: endpoint, after: cursor.position, timeout: fetchTimeout)
+            } catch {
+                logger.info("catch-up fetch failed; retrying at the next heartbeat",
+                            metadata: ["consumer.source": "\(source)", "consumer.error": "\(error)"])
+                return
+            }
+            if let epoch = cursor.epoch, epoch != batch.epoch {
+                logger.warning("source journal was reset; starting over", metadata: ["consumer.source": "\(source)"])
+                cursor = Cursor(source: source, epoch: batch.epoch, position: 0)
+                await save(cursor)
+                continue
+            }
+            if cursor.epoch == nil {
+                cursor.epoch = batch.epoch
+                await save(cursor)
+            }
+            guard !batch.envelopes.isEmpty else { return }
+            statistics.rangesFetched += 1
+            fetchCounter.increment()
+            let first = cursor.position + 1
+            let items = batch.envelopes.enumerated().map { offset, bytes in
+                (first + Int64(offset), Result { () throws(EnvelopeError) in try EnvelopeCodec.decode(bytes) }, bytes)
+            }
+            guard await applyInOrder(source: source, items) else { return }
+            if first + Int64(items.count) - 1 >= batch.last { return }
+        }
+    }
+
+    /// Applies consecutive events of one source in one transaction, moving its cursor to the last.
+    @discardableResult
+    private func applyInOrder(source: String, _ items: [(Int64, Result<Envelope, EnvelopeError>, [UInt8])]) async -> Bool {
+        guard let last = items.last?.0 else { return true }
+        var cursor = await cursor(source)
+        cursor.position = last
+        let newCursor = cursor
+        do {
+            let (applied, rejected) = try await database.write { [catalog, apply, deadLetters] db in
+                var applied = 0, rejected = 0
+                for (sequence, decoded, bytes) in items {
+                    do {
+                        let envelope = try catalog.upcast(decoded.get())
+                        try db.inSavepoint {
+                            try apply(envelope, db)
+                            return .commit
+                        }
+                        applied += 1
+                    } catch let error as DatabaseError {
+                        throw error
+                    } catch {
+                        let (code, reason) = Self.describe(error)
+                        try deadLetters.record(DeadLetter(topic: (try? decoded.get().type) ?? "?", source: source, sequence: sequence,
+                                                          code: code, reason: reason, payload: bytes), in: db)
+                        rejected += 1
+                    }
+                }
+                try newCursor.save(db)
+                return (applied, rejected)
+            }
+            cursors[source] = newCursor
+            statistics.applied += applied
+            statistics.deadLetters += rejected
+            return true
+        } catch {
+            logger.error("could not apply events; they will be fetched again",
+                         metadata: ["consumer.source": "\(source)", "consumer.error": "\(error)"])
+            cursors[source] = nil
+            return false
+        }
+    }
+
+    private func applyUnsequenced(_ envelope: Envelope, _ message: BusMessage) async {
+        do {
+            try await database.write { [catalog, apply, deadLetters] db in
+                do {
+                    let upcast = try catalog.upcast(envelope)
+                    try db.inSavepoint {
+                        try apply(upcast, db)
+                        return .commit
+                    }
+                } catch let error as DatabaseError {
+                    throw error
+                } catch {
+                    let (code, reason) = Self.describe(error)
+                    try deadLetters.record(DeadLetter(topic: message.topic, source: envelope.source, code: code,
+                                                      reason: reason, payload: message.payload), in: db)
+                }
+            }
+            statistics.applied += 1
+        } catch {
+            logger.error("could not apply an event", metadata: ["consumer.error": "\(error)"])
+        }
+    }
+
+    private func deadLetter(_ letter: DeadLetter) async {
+        statistics.deadLetters += 1
+        do {
+            try await database.write { [deadLetters] db in try deadLetters.record(letter, in: db) }
+        } catch {
+            deadLetters.report(letter)
+        }
+    }
+
+    private func save(_ cursor: Cursor) async {
+        do {
+            try await database.write { db in try cursor.save(db) }
+            cursors[cursor.source] = cursor
+        } catch {
+            logger.error("could not save a cursor", metadata: ["consumer.error": "\(error)"])
+        }
+    }
+
+    static func describe(_ error: any Error) -> (String, String) {
+        if let error = error as? EnvelopeError { return (error.code.rawValue, error.reason) }
+        return ("apply_failed", "\(error)")
+    }
+}

@@ -1,0 +1,74 @@
+import GRDB
+import Logging
+import Metrics
+
+/// The producing side of the reliability contract for one source: events are journaled inside
+/// the caller's transaction and published only after it commits, in sequence order; heartbeats
+/// advertise the journal's position; catch-up requests are answered from the journal.
+public final class EventSource: Sendable {
+    public let journal: Journal
+    let connection: BusConnection
+    let database: any DatabaseWriter
+    let heartbeatInterval: Duration
+    let logger: Logger
+    private let servedCounter = Counter(label: "concord_catchup_ranges_served_total")
+
+    public init(source: String, connection: BusConnection, database: any DatabaseWriter,
+                heartbeatInterval: Duration = .seconds(1), logger: Logger) {
+        journal = Journal(source: source)
+        self.connection = connection
+        self.database = database
+        self.heartbeatInterval = heartbeatInterval
+        self.logger = logger
+    }
+
+    /// Journals `envelope` in the current transaction and publishes it once that commits.
+    /// Returns the envelope as stamped with source and sequence.
+    @discardableResult
+    public func emit(_ envelope: Envelope, in db: Database) throws -> Envelope {
+        let stamped = try journal.append(envelope, in: db)
+        let encoded = EnvelopeCodec.encode(stamped)
+        // GRDB runs commit hooks on the writer in commit order, so publication follows sequence order.
+        db.afterNextTransaction { [connection] _ in
+            connection.publish(topic: stamped.type, payload: encoded)
+        }
+        return stamped
+    }
+
+    /// The heartbeat this source would send now.
+    public func currentHeartbeat() async throws -> Heartbeat {
+        let (epoch, last) = try await database.read { [journal] db in
+            (try journal.epoch(in: db), try journal.lastSequence(in: db))
+        }
+        return Heartbeat(source: journal.source, epoch: epoch, last: last, catchup: connection.catchUpEndpoint ?? "")
+    }
+
+    /// Sends heartbeats until the task is cancelled or `isStopping` turns true.
+    public func sendHeartbeats(makeEnvelope: @Sendable (Heartbeat) throws -> Envelope,
+                               isStopping: @Sendable () -> Bool) async {
+        while !Task.isCancelled && !isStopping() {
+            do {
+                connection.publish(try makeEnvelope(try await currentHeartbeat()))
+            } catch {
+                logger.warning("heartbeat failed", metadata: ["source.error": "\(error)"])
+            }
+            try? await Task.sleep(for: heartbeatInterval)
+        }
+    }
+
+    /// Answers catch-up requests until the connection stops receiving.
+    public func serveCatchUp() async {
+        for await request in connection.catchUpRequests {
+            do {
+                let batch = try await database.read { [journal] db in
+                    CatchUpBatch(epoch: try journal.epoch(in: db), last: try journal.lastSequence(in: db),
+                                 envelopes: try journal.envelopes(from: request.from, limit: request.limit, in: db))
+                }
+                connection.answer(request, with: batch)
+                servedCounter.increment()
+            } catch {
+                logger.error("catch-up request failed", metadata: ["source.error": "\(error)"])
+            }
+        }
+    }
+}

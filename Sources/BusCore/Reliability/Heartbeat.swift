@@ -1,0 +1,24 @@
+/// What every journaled source advertises on `bus.heartbeat.emitted` at a fixed interval.
+public struct Heartbeat: Sendable, Codable, Equatable {
+    /// The topic (and type) of heartbeats.
+    public static let type = "bus.heartbeat.emitted"
+
+    /// The source, as in its events' `source` attribute.
+    public var source: String
+    /// The journal's epoch.
+    public var epoch: String
+    /// The last sequence number journaled.
+    public var last: Int64
+    /// The ROUTER endpoint serving catch-up.
+    public var catchup: String
+
+    public init(source: String, epoch: String, last: Int64, catchup: String) {
+        self.source = source
+        self.epoch = epoch
+        self.last = last
+        self.catchup = catchup
+    }
+
+    /// The catalog entry for heartbeats, known to every part.
+    public static let messageType = MessageType(type, summary: "A journaled source's epoch, last sequence and catch-up endpoint.")
+}

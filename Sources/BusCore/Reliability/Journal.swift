@@ -1,0 +1,55 @@
+import Foundation
+import GRDB
+
+/// A source's journal: every event it emits, numbered without gaps, stored in the same SQLite
+/// transaction as the state change that caused it (the transactional outbox).
+public struct Journal: Sendable {
+    /// The source name stamped on every event, e.g. `concord/registry`.
+    public let source: String
+
+    public init(source: String) { self.source = source }
+
+    /// Adds the journal's tables to a store's migrations.
+    public static func registerMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("journal-v1") { db in
+            try db.create(table: "journal") { table in
+                table.primaryKey("sequence", .integer)
+                table.column("id", .text).notNull()
+                table.column("type", .text).notNull()
+                table.column("envelope", .blob).notNull()
+            }
+            try db.create(table: "journal_epoch") { table in
+                table.column("epoch", .text).notNull()
+            }
+            try db.execute(sql: "INSERT INTO journal_epoch (epoch) VALUES (?)", arguments: [UUID().uuidString.lowercased()])
+        }
+    }
+
+    /// Stamps `envelope` with this source and the next sequence number and journals it.
+    /// Call inside the write transaction that makes the change the event reports.
+    @discardableResult
+    public func append(_ envelope: Envelope, in db: Database) throws -> Envelope {
+        var stamped = envelope
+        stamped.source = source
+        stamped.sequence = try lastSequence(in: db) + 1
+        try db.execute(sql: "INSERT INTO journal (sequence, id, type, envelope) VALUES (?, ?, ?, ?)",
+                       arguments: [stamped.sequence, stamped.id, stamped.type, Data(EnvelopeCodec.encode(stamped))])
+        return stamped
+    }
+
+    /// The newest sequence number, 0 for an empty journal.
+    public func lastSequence(in db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM journal") ?? 0
+    }
+
+    /// The journal's epoch: a new one means the journal was created anew and cursors must restart.
+    public func epoch(in db: Database) throws -> String {
+        try String.fetchOne(db, sql: "SELECT epoch FROM journal_epoch") ?? ""
+    }
+
+    /// Encoded envelopes from `from` on, at most `limit`, in order.
+    public func envelopes(from: Int64, limit: Int, in db: Database) throws -> [[UInt8]] {
+        try Data.fetchAll(db, sql: "SELECT envelope FROM journal WHERE sequence >= ? ORDER BY sequence LIMIT ?",
+                          arguments: [from, limit]).map { Array($0) }
+    }
+}

@@ -1,0 +1,194 @@
+import CZeroMQ
+import Logging
+
+/// The owner-thread side of a `BusConnection`: creates the sockets, polls them together with
+/// the mailbox's wake-up descriptor, and is the only code that ever touches them.
+final class BusSocketLoop: @unchecked Sendable {
+    // @unchecked: the sockets are created and used inside `run()` only, on the owner thread;
+    // the other stored properties are Sendable.
+    private let configuration: BusConnection.Configuration
+    private let context: ZMQContext
+    private let mailbox: Mailbox<BusConnection.Command>
+    private let inboxPrefix: String
+    private let messages: BoundedQueue<BusMessage>
+    private let catchUpRequests: BoundedQueue<CatchUpRequest>
+    private let replies: PendingReplies<BusMessage>
+    private let fetches: PendingReplies<[[UInt8]]>
+    private let started: PendingReplies<String>
+    private var logger: Logger { configuration.logger }
+
+    /// Messages taken from one socket before looking at the others again, for fairness.
+    private let burst = 512
+
+    init(configuration: BusConnection.Configuration, context: ZMQContext, mailbox: Mailbox<BusConnection.Command>,
+         inboxPrefix: String, messages: BoundedQueue<BusMessage>, catchUpRequests: BoundedQueue<CatchUpRequest>,
+         replies: PendingReplies<BusMessage>, fetches: PendingReplies<[[UInt8]]>, started: PendingReplies<String>) {
+        self.configuration = configuration
+        self.context = context
+        self.mailbox = mailbox
+        self.inboxPrefix = inboxPrefix
+        self.messages = messages
+        self.catchUpRequests = catchUpRequests
+        self.replies = replies
+        self.fetches = fetches
+        self.started = started
+    }
+
+    private struct Sockets {
+        let pub: ZMQSocket
+        let sub: ZMQSocket
+        let router: ZMQSocket?
+        var dealers: [String: ZMQSocket] = [:]
+    }
+
+    func run() {
+        let sockets: Sockets
+        do {
+            sockets = try openSockets()
+            started.complete("start", with: .success(try sockets.router?.lastEndpoint() ?? ""))
+        } catch {
+            started.complete("start", with: .failure(error))
+            finish()
+            return
+        }
+        var state = sockets
+        poll(&state)
+        // Close in order: outgoing messages already accepted get the linger period to leave.
+        state.dealers.values.forEach { $0.close() }
+        state.router?.close()
+        state.sub.close()
+        state.pub.close()
+        finish()
+    }
+
+    private func finish() {
+        messages.finish()
+        catchUpRequests.finish()
+        replies.failAll(BusError(.closed, "the bus connection was closed"))
+        fetches.failAll(BusError(.closed, "the bus connection was closed"))
+    }
+
+    private func openSockets() throws -> Sockets {
+        let pub = try ZMQSocket(context, .pub)
+        try pub.setHighWaterMarks(send: configuration.highWaterMark, receive: configuration.highWaterMark)
+        try pub.connect(configuration.endpoints.publish)
+        let sub = try ZMQSocket(context, .sub, linger: 0)
+        try sub.setHighWaterMarks(send: configuration.highWaterMark, receive: configuration.highWaterMark)
+        try sub.connect(configuration.endpoints.subscribe)
+        var router: ZMQSocket?
+        if let bind = configuration.catchUpBind {
+            let socket = try ZMQSocket(context, .router)
+            try socket.set(ZMQ_SNDHWM, 0)
+            try socket.bind(bind)
+            router = socket
+        }
+        return Sockets(pub: pub, sub: sub, router: router)
+    }
+
+    private func poll(_ sockets: inout Sockets) {
+        var dealerOrder: [String] = []
+        while true {
+            dealerOrder = Array(sockets.dealers.keys)
+            var items = [mailbox.signal.pollItem, sockets.sub.pollItem(readable: messages.hasRoom)]
+            if let router = sockets.router { items.append(router.pollItem(readable: catchUpRequests.hasRoom)) }
+            items.append(contentsOf: dealerOrder.map { sockets.dealers[$0]!.pollItem() })
+            let rc = zmq_poll(&items, Int32(items.count), 1_000)
+            if rc < 0 {
+                let error = ZMQError.last("zmq_poll")
+                if error.contextTerminated { return }
+                continue
+            }
+            if items[0].revents != 0 {
+                for command in mailbox.drain() {
+                    if !perform(command, &sockets) { return }
+                }
+            }
+            if items[1].revents != 0 { readSubscriptions(sockets.sub) }
+            var index = 2
+            if let router = sockets.router {
+                if items[index].revents != 0 { readCatchUpRequests(router) }
+                index += 1
+            }
+            for key in dealerOrder where index < items.count {
+                if items[index].revents != 0, let dealer = sockets.dealers[key] { readFetchReplies(dealer) }
+                index += 1
+            }
+        }
+    }
+
+    /// Performs one command; false means stop.
+    private func perform(_ command: BusConnection.Command, _ sockets: inout Sockets) -> Bool {
+        do {
+            switch command {
+            case .publish(let message):
+                try sockets.pub.send([Array(message.topic.utf8), message.payload])
+            case .subscribe(let prefix):
+                try sockets.sub.subscribe(prefix)
+            case .unsubscribe(let prefix):
+                try sockets.sub.unsubscribe(prefix)
+            case .fetch(let endpoint, let frames):
+                if sockets.dealers[endpoint] == nil {
+                    let dealer = try ZMQSocket(context, .dealer, linger: 0)
+                    try dealer.connect(endpoint)
+                    sockets.dealers[endpoint] = dealer
+                }
+                try sockets.dealers[endpoint]!.send(frames)
+            case .routerSend(let frames):
+                try sockets.router?.send(frames)
+            case .stop:
+                return false
+            }
+        } catch let error as ZMQError {
+            if error.contextTerminated { return false }
+            logger.warning("bus command failed", metadata: ["bus.error": "\(error)"])
+        } catch {
+            logger.warning("bus command failed", metadata: ["bus.error": "\(error)"])
+        }
+        return true
+    }
+
+    private func readSubscriptions(_ sub: ZMQSocket) {
+        for _ in 0..<burst {
+            guard messages.hasRoom else { return }
+            guard let frames = receive(sub) else { return }
+            guard frames.count == 2 else {
+                logger.warning("dropped a bus message that is not [topic][envelope]", metadata: ["bus.frames": "\(frames.count)"])
+                continue
+            }
+            let message = BusMessage(topic: String(decoding: frames[0], as: UTF8.self), payload: frames[1])
+            if message.topic.hasPrefix(inboxPrefix) {
+                replies.complete(message.topic, with: .success(message))
+            } else {
+                messages.offer(message)
+            }
+        }
+    }
+
+    private func readCatchUpRequests(_ router: ZMQSocket) {
+        for _ in 0..<burst {
+            guard catchUpRequests.hasRoom, let frames = receive(router) else { return }
+            guard let request = CatchUpRequest(routerFrames: frames) else {
+                logger.warning("ignored a malformed catch-up request", metadata: ["bus.frames": "\(frames.count)"])
+                continue
+            }
+            catchUpRequests.offer(request)
+        }
+    }
+
+    private func readFetchReplies(_ dealer: ZMQSocket) {
+        for _ in 0..<burst {
+            guard let frames = receive(dealer) else { return }
+            guard let id = frames.first else { continue }
+            fetches.complete(String(decoding: id, as: UTF8.self), with: .success(Array(frames.dropFirst())))
+        }
+    }
+
+    private func receive(_ socket: ZMQSocket) -> [[UInt8]]? {
+        do {
+            return try socket.receive()
+        } catch {
+            logger.warning("bus receive failed", metadata: ["bus.error": "\(error)"])
+            return nil
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import BusCore
+import Foundation
+import GRDB
+
+/// What a command handler works with: the command, the open write transaction, and a way to
+/// emit events into the service's journal inside that transaction.
+public struct CommandContext {
+    /// The command as received (data upcast to the current version).
+    public let command: Envelope
+    /// The write transaction; everything done here commits or rolls back together.
+    public let db: Database
+    let source: EventSource
+    let environment: ServiceEnvironment
+
+    /// The command's data decoded as `T`, or an `invalid_command` error naming the field.
+    public func input<T: Decodable>(_: T.Type = T.self) throws -> T {
+        do {
+            return try command.decodeData(T.self)
+        } catch let error as EnvelopeError {
+            throw CommandError(.invalidCommand, error.reason, command: command.type)
+        }
+    }
+
+    /// The service clock's current time.
+    public var now: Date { environment.clock() }
+
+    /// Journals an event in this transaction; it is published once the transaction commits.
+    @discardableResult
+    public func emit<T: Encodable>(_ type: String, _ data: T, label: Label = .internalOnly) throws -> Envelope {
+        var envelope = environment.makeEnvelope(type: type, source: source.journal.source)
+        envelope.classification = label.classification.rawValue
+        envelope.releasableTo = label.releasableTo
+        envelope.traceparent = command.traceparent
+        try envelope.setData(data)
+        return try source.emit(envelope, in: db)
+    }
+}
+
+/// A security label: a classification and the partners an event may be released to.
+public struct Label: Sendable, Equatable {
+    public var classification: Classification
+    public var releasableTo: [String]
+
+    public init(_ classification: Classification, releasableTo: [String]) {
+        self.classification = classification
+        self.releasableTo = releasableTo
+    }
+
+    /// For the mission's own parts: releasable to no partner.
+    public static let internalOnly = Label(.restricted, releasableTo: [])
+}

@@ -1,0 +1,19 @@
+import BusCore
+import GRDB
+
+/// What a query handler works with: the query and a read-only snapshot of the database.
+public struct QueryContext {
+    public let query: Envelope
+    public let db: Database
+
+    /// The query's data decoded as `T`; a query without data decodes from `{}`.
+    public func input<T: Decodable>(_: T.Type = T.self) throws -> T {
+        var query = query
+        if query.data == nil { query.data = Array("{}".utf8) }
+        do {
+            return try query.decodeData(T.self)
+        } catch let error as EnvelopeError {
+            throw CommandError(.invalidCommand, error.reason, command: query.type)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import BusCore
+import GRDB
+
+/// Handles one command type inside a write transaction.
+public typealias CommandHandler = @Sendable (CommandContext) throws -> CommandResult
+/// Answers one query type from a read-only snapshot.
+public typealias QueryHandler = @Sendable (QueryContext) throws -> CommandResult
+
+/// What a domain service declares; `ServiceHost` runs it on the bus.
+public protocol DomainService: Sendable {
+    /// Short name: database file, source (`concord/<name>`), topics (`<name>.…`, `cmd.<name>.…`).
+    var name: String { get }
+    /// Every type the service sends or accepts, with its versions.
+    var catalog: MessageCatalog { get }
+    /// The service's own named migrations.
+    func registerMigrations(_ migrator: inout DatabaseMigrator)
+    /// Handlers by command type (`cmd.<name>.<entity>.<verb>`).
+    var commands: [String: CommandHandler] { get }
+    /// Handlers by query type (`query.<name>.<entity>.<verb>`).
+    var queries: [String: QueryHandler] { get }
+    /// Other sources whose events this service applies.
+    var follows: [Consumer.Follow] { get }
+    /// Applies a followed source's event inside the transaction that moves the cursor.
+    func apply(_ event: Envelope, in db: Database) throws
+}
+
+extension DomainService {
+    public var follows: [Consumer.Follow] { [] }
+    public func apply(_ event: Envelope, in db: Database) throws {}
+    /// The `source` attribute of this service's events.
+    public var source: String { "concord/\(name)" }
+    /// The type of rejections this service sends.
+    public var rejectionType: String { "\(name).command.rejected" }
+}

@@ -1,0 +1,154 @@
+import BusCore
+import Foundation
+import GRDB
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+
+/// Runs one domain service on the bus: its store, its journal as an event source, its command
+/// and query intake, and a consumer for the sources it follows. A swift-service-lifecycle
+/// `Service`: it stops taking work on graceful shutdown, finishes what it holds, and closes.
+public final class ServiceHost: Service, Sendable {
+    /// How the host is set up.
+    public struct Configuration: Sendable {
+        /// The SQLite file of the service.
+        public var databasePath: String
+        public var endpoints: BusEndpoints
+        /// Where the catch-up ROUTER binds; `tcp://127.0.0.1:*` picks a free port.
+        public var catchUpBind = "tcp://127.0.0.1:*"
+        public var heartbeatInterval: Duration = .seconds(1)
+        public var environment = ServiceEnvironment()
+        public var logger: Logger
+
+        public init(databasePath: String, endpoints: BusEndpoints, logger: Logger) {
+            self.databasePath = databasePath
+            self.endpoints = endpoints
+            self.logger = logger
+        }
+    }
+
+    public let service: any DomainService
+    let configuration: Configuration
+    let context: ZMQContext
+    let catalog: MessageCatalog
+    private let ready = PendingReady()
+    private let stopping = Atomic<Bool>(false)
+    private let commandTimer: Timer
+    private let rejectedCounter: Counter
+
+    public init(service: any DomainService, configuration: Configuration, context: ZMQContext) {
+        self.service = service
+        self.configuration = configuration
+        self.context = context
+        catalog = service.catalog.merging(MessageCatalog([Heartbeat.messageType]))
+        commandTimer = Timer(label: "concord_command_duration_seconds", dimensions: [("service", service.name)])
+        rejectedCounter = Counter(label: "concord_commands_rejected_total", dimensions: [("service", service.name)])
+    }
+
+    /// Waits until the service is connected and taking commands.
+    public func waitUntilReady() async throws { try await ready.wait() }
+
+    public func run() async throws {
+        let logger = configuration.logger
+        let database: DatabasePool
+        let connection: BusConnection
+        do {
+            database = try ServiceStore.open(path: configuration.databasePath, migrations: service.registerMigrations)
+            var busConfiguration = BusConnection.Configuration(endpoints: configuration.endpoints,
+                                                               catchUpBind: configuration.catchUpBind)
+            busConfiguration.logger = logger
+            connection = try await BusConnection.connect(busConfiguration, context: context)
+        } catch {
+            ready.fail(error)
+            throw error
+        }
+        let source = EventSource(source: service.source, connection: connection, database: database,
+                                 heartbeatInterval: configuration.heartbeatInterval, logger: logger)
+        let consumer = service.follows.isEmpty ? nil : Consumer(
+            part: service.name, follows: service.follows, connection: connection, database: database,
+            catalog: catalog, logger: logger, apply: { [service] event, db in try service.apply(event, in: db) })
+        let intake = CommandIntake(service: service, catalog: catalog, database: database, source: source,
+                                   connection: connection, environment: configuration.environment, logger: logger,
+                                   timer: commandTimer, rejected: rejectedCounter)
+        connection.subscribe("cmd.\(service.name).")
+        connection.subscribe("query.\(service.name).")
+        for prefix in consumer?.subscriptions ?? [] { connection.subscribe(prefix) }
+        logger.info("service started", metadata: [
+            "service.name": "\(service.name)", "service.database": "\(configuration.databasePath)",
+            "service.catchup": "\(connection.catchUpEndpoint ?? "-")",
+        ])
+        ready.succeed()
+
+        await withDiscardingTaskGroup { group in
+            group.addTask { await source.serveCatchUp() }
+            group.addTask { [self, environment = configuration.environment] in
+                await source.sendHeartbeats(makeEnvelope: { beat in
+                    var envelope = environment.makeEnvelope(type: Heartbeat.type, source: beat.source)
+                    envelope.dataVersion = 1
+                    try envelope.setData(beat)
+                    return envelope
+                }, isStopping: { self.stopping.load(ordering: .relaxed) })
+            }
+            group.addTask {
+                var iterator = connection.messages.makeAsyncIterator()
+                while let first = await iterator.next() {
+                    let burst = [first] + connection.messages.drainAvailable(max: 255)
+                    var events: [BusMessage] = []
+                    for message in burst {
+                        if let consumer, consumer.wants(message.topic) {
+                            events.append(message)
+                        } else {
+                            if !events.isEmpty { await consumer?.handle(events); events.removeAll() }
+                            await intake.handle(message)
+                        }
+                    }
+                    if !events.isEmpty { await consumer?.handle(events) }
+                }
+            }
+            // Graceful shutdown: stop taking work; the loops above end once what they hold is done.
+            try? await gracefulShutdown()
+            stopping.store(true, ordering: .relaxed)
+            connection.finishReceiving()
+        }
+        await connection.close()
+        logger.info("service stopped", metadata: ["service.name": "\(service.name)"])
+    }
+}
+
+/// A one-shot readiness signal for `waitUntilReady`.
+final class PendingReady: Sendable {
+    private enum State {
+        case waiting([CheckedContinuation<Void, any Error>])
+        case done(Result<Void, any Error>)
+    }
+
+    private let state = Mutex(State.waiting([]))
+
+    func succeed() { settle(.success(())) }
+    func fail(_ error: any Error) { settle(.failure(error)) }
+
+    private func settle(_ result: Result<Void, any Error>) {
+        let waiters: [CheckedContinuation<Void, any Error>] = state.withLock { state in
+            guard case .waiting(let waiters) = state else { return [] }
+            state = .done(result)
+            return waiters
+        }
+        waiters.forEach { $0.resume(with: result) }
+    }
+
+    func wait() async throws {
+        try await withCheckedThrowingContinuation { continuation in
+            let done: Result<Void, any Error>? = state.withLock { state in
+                switch state {
+                case .waiting(let waiters):
+                    state = .waiting(waiters + [continuation])
+                    return nil
+                case .done(let result):
+                    return result
+                }
+            }
+            if let done { continuation.resume(with: done) }
+        }
+    }
+}
