@@ -10,11 +10,13 @@ public final class EventSource: Sendable {
     let connection: BusConnection
     let database: any DatabaseWriter
     let heartbeatInterval: Duration
+    let advertisedEndpoint: String?
     let logger: Logger
     private let servedCounter = Counter(label: "concord_catchup_ranges_served_total")
 
     public init(source: String, connection: BusConnection, database: any DatabaseWriter,
-                heartbeatInterval: Duration = .seconds(1), logger: Logger) {
+                heartbeatInterval: Duration = .seconds(1), advertisedEndpoint: String? = nil, logger: Logger) {
+        self.advertisedEndpoint = advertisedEndpoint
         journal = Journal(source: source)
         self.connection = connection
         self.database = database
@@ -40,7 +42,7 @@ public final class EventSource: Sendable {
         let (epoch, last) = try await database.read { [journal] db in
             (try journal.epoch(in: db), try journal.lastSequence(in: db))
         }
-        return Heartbeat(source: journal.source, epoch: epoch, last: last, catchup: connection.catchUpEndpoint ?? "")
+        return Heartbeat(source: journal.source, epoch: epoch, last: last, catchup: advertisedEndpoint ?? connection.catchUpEndpoint ?? "")
     }
 
     /// Sends heartbeats until the task is cancelled or `isStopping` turns true.

@@ -17,6 +17,8 @@ public final class ServiceHost: Service, Sendable {
         public var endpoints: BusEndpoints
         /// Where the catch-up ROUTER binds; `tcp://127.0.0.1:*` picks a free port.
         public var catchUpBind = "tcp://127.0.0.1:*"
+        /// The catch-up endpoint heartbeats advertise, when it differs from the bound one (containers).
+        public var catchUpAdvertise: String?
         public var heartbeatInterval: Duration = .seconds(1)
         public var environment = ServiceEnvironment()
         public var logger: Logger
@@ -64,7 +66,8 @@ public final class ServiceHost: Service, Sendable {
             throw error
         }
         let source = EventSource(source: service.source, connection: connection, database: database,
-                                 heartbeatInterval: configuration.heartbeatInterval, logger: logger)
+                                 heartbeatInterval: configuration.heartbeatInterval,
+                                 advertisedEndpoint: configuration.catchUpAdvertise, logger: logger)
         let consumer = service.follows.isEmpty ? nil : Consumer(
             part: service.name, follows: service.follows, connection: connection, database: database,
             catalog: catalog, logger: logger, apply: { [service] event, db in try service.apply(event, in: db) })

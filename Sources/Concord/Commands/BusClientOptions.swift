@@ -1,0 +1,33 @@
+import Agents
+import ArgumentParser
+import BusCore
+import Logging
+import Registry
+
+/// Connects a short-lived CLI command to the bus.
+struct BusClientOptions: ParsableArguments {
+    @OptionGroup var bus: BusOptions
+
+    @Option(help: "Seconds to wait for each answer.")
+    var timeout = 5.0
+
+    /// Runs `body` with a connected command client and closes the connection afterwards.
+    func withClient<T>(_ body: (CommandClient) async throws -> T) async throws -> T {
+        var configuration = BusConnection.Configuration(endpoints: bus.endpoints)
+        configuration.readyTimeout = .seconds(5)
+        configuration.logger = Logger(label: "concord.cli")
+        let context = try ZMQContext()
+        let connection = try await BusConnection.connect(configuration, context: context)
+        let client = CommandClient(connection: connection, catalog: RegistryCatalog.catalog)
+        do {
+            let result = try await body(client)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    var duration: Duration { .milliseconds(Int(timeout * 1000)) }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import BusCore
+import Foundation
+import Logging
+import ServiceKit
+import ServiceLifecycle
+
+/// `concord run <part>`: one part alone, with TCP endpoints from flags or environment.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one part: bus, or a service (\(Parts.services.map(\.name).joined(separator: ", "))).",
+        discussion: "What compose runs. `bus` binds the three proxy endpoints; a service connects to them and keeps its database in the data folder.")
+
+    @Argument(help: "The part to run: bus, \(Parts.services.map(\.name).joined(separator: ", ")).")
+    var part: String
+
+    @OptionGroup var bus: BusOptions
+    @OptionGroup var options: PartOptions
+
+    @Option(help: "Where a service's catch-up socket binds. Env: CONCORD_CATCHUP_BIND.")
+    var catchUpBind = EnvironmentKey.catchUpBind.value(or: "tcp://127.0.0.1:*")
+
+    @Option(help: "Catch-up endpoint to advertise in heartbeats (default: the bound one). Env: CONCORD_CATCHUP_ADVERTISE.")
+    var catchUpAdvertise = EnvironmentKey.catchUpAdvertise.value
+
+    func validate() throws {
+        guard part == "bus" || Parts.service(named: part) != nil else {
+            throw ValidationError("unknown part '\(part)'; choose bus or one of: \(Parts.services.map(\.name).joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        LogSetup.bootstrap(level: options.logLevel)
+        let logger = Logger(label: "concord.run")
+        let context = try ZMQContext()
+        let service: any Service
+        if part == "bus" {
+            var configuration = BusProxy.Configuration(bind: bus.endpoints)
+            configuration.logger = Logger(label: "concord.proxy")
+            service = ProxyService(configuration: configuration, context: context)
+        } else {
+            let domain = Parts.service(named: part)!
+            try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)
+            service = ServiceHost(service: domain, configuration: Parts.hostConfiguration(
+                for: domain, data: options.data, endpoints: bus.endpoints, catchUpBind: catchUpBind,
+                catchUpAdvertise: catchUpAdvertise, heartbeatMs: options.heartbeatMs), context: context)
+        }
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import BusCore
+import Foundation
+import Logging
+import Registry
+import ServiceKit
+import ServiceLifecycle
+
+/// `concord up`: the embedded default, every part in one process.
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the bus proxy and every service in one process on a local data folder.",
+        discussion: "Listens on loopback TCP so other concord subcommands reach it from another terminal. Stop with Ctrl-C.")
+
+    @OptionGroup var part: PartOptions
+
+    @Option(help: "Interface to listen on. Env: CONCORD_HOST.")
+    var host = EnvironmentKey.host.value(or: "127.0.0.1")
+
+    @Option(help: "First of three proxy ports: publish, subscribe, capture. Env: CONCORD_BUS_PORT.")
+    var busPort = Int(EnvironmentKey.busPort.value(or: "7701")) ?? 7701
+
+    func run() async throws {
+        LogSetup.bootstrap(level: part.logLevel)
+        let logger = Logger(label: "concord.up")
+        let lock: DataFolderLock
+        do {
+            lock = try DataFolderLock(folder: part.data)
+        } catch let error as DataFolderLock.Held {
+            throw ValidationError(error.description)
+        }
+        let context = try ZMQContext()
+        let endpoints = BusEndpoints.tcp(host: host, basePort: busPort)
+        var proxyConfiguration = BusProxy.Configuration(bind: endpoints)
+        proxyConfiguration.logger = Logger(label: "concord.proxy")
+        let hosts = Parts.services.map { service in
+            ServiceHost(service: service, configuration: Parts.hostConfiguration(
+                for: service, data: part.data, endpoints: endpoints, catchUpBind: "tcp://\(host):*",
+                catchUpAdvertise: nil, heartbeatMs: part.heartbeatMs), context: context)
+        }
+        let announcer = Announcer(hosts: hosts, endpoints: endpoints, data: part.data)
+        let group = ServiceGroup(
+            services: [ProxyService(configuration: proxyConfiguration, context: context)] + hosts + [announcer],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        try await group.run()
+        _ = lock
+        print("Concord stopped.")
+    }
+}
+
+/// Says what runs and where once every service is taking commands.
+struct Announcer: Service {
+    let hosts: [ServiceHost]
+    let endpoints: BusEndpoints
+    let data: String
+
+    func run() async throws {
+        for host in hosts { try await host.waitUntilReady() }
+        let services = hosts.map { "\($0.service.name) (\(data)/\($0.service.name).sqlite)" }.joined(separator: ", ")
+        print("""
+            Concord is up.
+              bus      publish \(endpoints.publish)  subscribe \(endpoints.subscribe)  capture \(endpoints.capture)
+              services \(services)
+            From another terminal:  concord partner list   ·   concord partner add --help
+            Stop with Ctrl-C.
+            """)
+        try? await gracefulShutdown()
+    }
+}

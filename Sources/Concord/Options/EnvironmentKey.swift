@@ -1,0 +1,33 @@
+import Foundation
+
+/// Every environment variable Concord reads, in one place (documented in docs/configuration.md).
+enum EnvironmentKey: String, CaseIterable {
+    /// Data folder for `up` and for `run <service>` (SQLite files, lock file).
+    case data = "CONCORD_DATA"
+    /// Interface `concord up` listens on.
+    case host = "CONCORD_HOST"
+    /// First of the three proxy ports of `concord up` (publish, subscribe, capture).
+    case busPort = "CONCORD_BUS_PORT"
+    /// Proxy XSUB endpoint: `run bus` binds it, every other part connects to it.
+    case busPublish = "CONCORD_BUS_PUBLISH"
+    /// Proxy XPUB endpoint: `run bus` binds it, every other part connects to it.
+    case busSubscribe = "CONCORD_BUS_SUBSCRIBE"
+    /// Proxy capture endpoint: `run bus` binds it, the recorder connects to it.
+    case busCapture = "CONCORD_BUS_CAPTURE"
+    /// Where a service's catch-up ROUTER binds.
+    case catchUpBind = "CONCORD_CATCHUP_BIND"
+    /// The catch-up endpoint a service advertises in its heartbeats, when other hosts must reach it.
+    case catchUpAdvertise = "CONCORD_CATCHUP_ADVERTISE"
+    /// Heartbeat interval in milliseconds.
+    case heartbeatMilliseconds = "CONCORD_HEARTBEAT_MS"
+    /// Log level: trace, debug, info, notice, warning, error, critical.
+    case logLevel = "CONCORD_LOG_LEVEL"
+
+    /// The variable's value, if set and not empty.
+    var value: String? {
+        guard let value = ProcessInfo.processInfo.environment[rawValue], !value.isEmpty else { return nil }
+        return value
+    }
+
+    func value(or fallback: String) -> String { value ?? fallback }
+}

@@ -1,0 +1,115 @@
+import BusCore
+
+/// The data of the registry's commands, queries and events.
+public enum RegistryMessages {
+    public struct RegisterPartner: Codable, Sendable {
+        public var code: String
+        public var name: String
+        public var kind: Partner.Kind
+        public var clearance: Classification
+        public init(code: String, name: String, kind: Partner.Kind, clearance: Classification) {
+            self.code = code; self.name = name; self.kind = kind; self.clearance = clearance
+        }
+    }
+
+    /// Names a partner for a membership transition.
+    public struct PartnerTransition: Codable, Sendable {
+        public var code: String
+        public var reason: String?
+        public init(code: String, reason: String? = nil) { self.code = code; self.reason = reason }
+    }
+
+    /// Reports a membership change.
+    public struct StatusChanged: Codable, Sendable, Equatable {
+        public var code: String
+        public var status: Membership
+        public var previous: Membership
+        public var reason: String?
+    }
+
+    public struct IssueCredential: Codable, Sendable {
+        public var partner: String
+        public var kind: Credential.Kind
+        public var user: String?
+        /// The token or password in clear, only ever inside this command.
+        public var secret: String
+        public init(partner: String, kind: Credential.Kind, user: String? = nil, secret: String) {
+            self.partner = partner; self.kind = kind; self.user = user; self.secret = secret
+        }
+    }
+
+    /// A credential without its hash, as replies and queries show it.
+    public struct CredentialSummary: Codable, Sendable, Equatable {
+        public var partner: String
+        public var kind: Credential.Kind
+        public var user: String
+        public var issuedAt: String
+    }
+
+    public struct RevokeCredential: Codable, Sendable {
+        public var partner: String
+        public var user: String?
+    }
+
+    public struct RegisterUnit: Codable, Sendable {
+        public var unit: String
+        public var partner: String
+        public var type: MissionUnit.UnitType
+        public var strength: Int
+        public var readiness: MissionUnit.Readiness?
+        public var availability: MissionUnit.Availability?
+        public var location: MissionUnit.Location
+        public init(unit: String, partner: String, type: MissionUnit.UnitType, strength: Int,
+                    readiness: MissionUnit.Readiness? = nil, availability: MissionUnit.Availability? = nil,
+                    location: MissionUnit.Location) {
+            self.unit = unit; self.partner = partner; self.type = type; self.strength = strength
+            self.readiness = readiness; self.availability = availability; self.location = location
+        }
+    }
+
+    public struct UpdateUnit: Codable, Sendable {
+        public var unit: String
+        public var strength: Int?
+        public var readiness: MissionUnit.Readiness?
+        public var availability: MissionUnit.Availability?
+        public var location: MissionUnit.Location?
+        public init(unit: String, strength: Int? = nil, readiness: MissionUnit.Readiness? = nil,
+                    availability: MissionUnit.Availability? = nil, location: MissionUnit.Location? = nil) {
+            self.unit = unit; self.strength = strength; self.readiness = readiness
+            self.availability = availability; self.location = location
+        }
+    }
+
+    public struct GetPartner: Codable, Sendable {
+        public var code: String
+    }
+
+    public struct PartnerDetails: Codable, Sendable, Equatable {
+        public var partner: Partner
+        public var permissions: PermissionSet?
+        public var credentials: [CredentialSummary]
+    }
+
+    public struct ListPartners: Codable, Sendable {
+        public var status: Membership?
+    }
+
+    public struct PartnerList: Codable, Sendable, Equatable {
+        public var partners: [Partner]
+    }
+
+    public struct ListUnits: Codable, Sendable {
+        public var type: MissionUnit.UnitType?
+        public var readiness: MissionUnit.Readiness?
+        /// Only units whose availability is `available`.
+        public var available: Bool?
+        public var partner: String?
+        public init(type: MissionUnit.UnitType? = nil, readiness: MissionUnit.Readiness? = nil, available: Bool? = nil, partner: String? = nil) {
+            self.type = type; self.readiness = readiness; self.available = available; self.partner = partner
+        }
+    }
+
+    public struct UnitList: Codable, Sendable, Equatable {
+        public var units: [MissionUnit]
+    }
+}

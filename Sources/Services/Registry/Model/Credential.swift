@@ -1,0 +1,34 @@
+import GRDB
+
+/// A partner's secret for the gateway, stored only as a hash.
+public struct Credential: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "credential"
+
+    /// How the partner authenticates.
+    public enum Kind: String, Codable, Sendable { case token, password }
+
+    public var partner: String
+    public var kind: Kind
+    /// The user name for `password` credentials; empty for tokens.
+    public var user: String
+    /// `SecretHasher` output; the secret itself is never stored.
+    public var hash: String
+    public var issuedAt: String
+}
+
+/// A partner's subject permissions on the gateway: NATS subjects with wildcards.
+public struct PermissionSet: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "permission"
+
+    public var partner: String
+    /// Subjects the partner may publish to.
+    public var publish: [String]
+    /// Subjects the partner may subscribe to.
+    public var subscribe: [String]
+
+    public init(partner: String, publish: [String], subscribe: [String]) {
+        self.partner = partner
+        self.publish = publish
+        self.subscribe = subscribe
+    }
+}

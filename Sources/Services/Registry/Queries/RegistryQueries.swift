@@ -1,0 +1,39 @@
+import GRDB
+import ServiceKit
+
+/// Read-only answers from the registry.
+enum RegistryQueries {
+    typealias Messages = RegistryMessages
+
+    static func partner(_ context: QueryContext) throws -> CommandResult {
+        let input = try context.input(Messages.GetPartner.self)
+        guard let partner = try Partner.fetchOne(context.db, key: input.code) else {
+            throw CommandError(.notFound, "no partner with code '\(input.code)'")
+        }
+        let credentials = try Credential.filter(Column("partner") == partner.code).order(Column("user")).fetchAll(context.db)
+        let details = Messages.PartnerDetails(
+            partner: partner, permissions: try PermissionSet.fetchOne(context.db, key: partner.code),
+            credentials: credentials.map(AccessCommands.summary))
+        return try CommandResult("registry.partner.found", details)
+    }
+
+    static func partners(_ context: QueryContext) throws -> CommandResult {
+        let input = try context.input(Messages.ListPartners.self)
+        var request = Partner.order(Column("code"))
+        if let status = input.status { request = request.filter(Column("status") == status.rawValue) }
+        return try CommandResult("registry.partners.listed", Messages.PartnerList(partners: try request.fetchAll(context.db)))
+    }
+
+    static func units(_ context: QueryContext) throws -> CommandResult {
+        let input = try context.input(Messages.ListUnits.self)
+        var request = MissionUnit.order(Column("unit"))
+        if let type = input.type { request = request.filter(Column("type") == type.rawValue) }
+        if let readiness = input.readiness { request = request.filter(Column("readiness") == readiness.rawValue) }
+        if let available = input.available {
+            let isAvailable = Column("availability") == MissionUnit.Availability.available.rawValue
+            request = request.filter(available ? isAvailable : !isAvailable)
+        }
+        if let partner = input.partner { request = request.filter(Column("partner") == partner) }
+        return try CommandResult("registry.units.listed", Messages.UnitList(units: try request.fetchAll(context.db)))
+    }
+}
