@@ -1,5 +1,4 @@
 import ArgumentParser
-import Glibc
 
 /// The one Concord executable.
 @main
@@ -15,18 +14,4 @@ struct Concord: AsyncParsableCommand {
         subcommands: [Up.self, Run.self, PartnerCommand.self, UnitCommand.self, Bench.self]
     )
 
-    static func main() async {
-        // Line-buffered output, so what `up` announces reaches a pipe or a log at once.
-        setvbuf(stdout, nil, _IOLBF, 0)
-        do {
-            var command = try parseAsRoot()
-            if var command = command as? any AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
-    }
 }
