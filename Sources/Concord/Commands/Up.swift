@@ -1,6 +1,7 @@
 import ArgumentParser
 import BusCore
 import Foundation
+import Glibc
 import Logging
 import Registry
 import ServiceKit
@@ -58,13 +59,21 @@ struct Announcer: Service {
     func run() async throws {
         for host in hosts { try await host.waitUntilReady() }
         let services = hosts.map { "\($0.service.name) (\(data)/\($0.service.name).sqlite)" }.joined(separator: ", ")
-        print("""
+        // Straight to the descriptor: stdio would hold this back when output is a pipe or a log.
+        writeUnbuffered("""
             Concord is up.
               bus      publish \(endpoints.publish)  subscribe \(endpoints.subscribe)  capture \(endpoints.capture)
               services \(services)
             From another terminal:  concord partner list   ·   concord partner add --help
             Stop with Ctrl-C.
+
             """)
         try? await gracefulShutdown()
     }
+}
+
+/// Writes to standard output without stdio's buffer.
+func writeUnbuffered(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes in _ = Glibc.write(1, bytes.baseAddress, bytes.count) }
 }
