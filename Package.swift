@@ -63,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "ConcordTestSupport",
-            dependencies: ["BusCore", "ServiceKit", "Registry"],
+            dependencies: ["BusCore", "ServiceKit", "Agents", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/ConcordTestSupport"
         ),
         .testTarget(name: "BusCoreTests", dependencies: ["BusCore", "ConcordTestSupport"]),

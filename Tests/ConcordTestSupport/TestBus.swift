@@ -1,0 +1,50 @@
+import BusCore
+import Foundation
+
+/// An in-process bus proxy on free loopback ports, for tests.
+public final class TestBus: Sendable {
+    public let context: ZMQContext
+    public let proxy: BusProxy
+
+    public init() async throws {
+        context = try ZMQContext()
+        let any = BusEndpoints(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", capture: "tcp://127.0.0.1:*")
+        proxy = try await BusProxy(BusProxy.Configuration(bind: any), context: context)
+    }
+
+    public var endpoints: BusEndpoints { proxy.endpoints }
+
+    /// A connection to this bus; with `catchUp`, it serves catch-up on a free port.
+    public func connect(catchUp: Bool = false) async throws -> BusConnection {
+        try await BusConnection.connect(
+            BusConnection.Configuration(endpoints: endpoints, catchUpBind: catchUp ? "tcp://127.0.0.1:*" : nil),
+            context: context)
+    }
+
+    public func stop() async { await proxy.stop() }
+}
+
+/// A fresh folder under the system's temporary directory, removed by `remove()`.
+public struct TemporaryFolder: Sendable {
+    public let url: URL
+
+    public init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("concord-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    public func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+/// For waiting on asynchronous outcomes, never for asserting speed.
+public func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
