@@ -1,5 +1,6 @@
 import BusCore
 import Foundation
+import Synchronization
 
 /// An in-process bus proxy on free loopback ports, for tests.
 public final class TestBus: Sendable {
@@ -10,6 +11,16 @@ public final class TestBus: Sendable {
         context = try ZMQContext()
         let any = BusEndpoints(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", capture: "tcp://127.0.0.1:*")
         proxy = try await BusProxy(BusProxy.Configuration(bind: any), context: context)
+    }
+
+    private init(proxy: BusProxy, context: ZMQContext) {
+        self.proxy = proxy
+        self.context = context
+    }
+
+    /// Wraps a proxy the test started on chosen endpoints.
+    public static func attached(to proxy: BusProxy, context: ZMQContext) async throws -> TestBus {
+        TestBus(proxy: proxy, context: context)
     }
 
     public var endpoints: BusEndpoints { proxy.endpoints }
@@ -47,4 +58,12 @@ public func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable 
         try? await Task.sleep(for: .milliseconds(20))
     }
     return try await condition()
+}
+
+/// A counter shared between test tasks.
+public final class Tally: Sendable {
+    private let count = Atomic<Int>(0)
+    public init() {}
+    public func add() { count.add(1, ordering: .relaxed) }
+    public var value: Int { count.load(ordering: .relaxed) }
 }

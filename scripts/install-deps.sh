@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the system packages Concord builds against, only when they are missing.
+# Debian/Ubuntu; runs apt-get as root (or through sudo when not root).
+set -euo pipefail
+
+missing=()
+pkg-config --exists libzmq 2>/dev/null || missing+=(libzmq3-dev)
+[ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing missing system packages: ${missing[*]}"
+  as_root=()
+  [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" apt-get install -y -qq "${missing[@]}" </dev/null
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "swift is not on PATH: install the Swift 6 toolchain (swift.org) and try again." >&2
+  exit 1
+fi
