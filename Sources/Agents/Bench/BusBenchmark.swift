@@ -11,16 +11,22 @@ public struct BusBenchmark: Sendable {
         public var envelope_bytes: Int
         public var raw_per_s: Double
         public var envelopes_per_s: Double
+        /// Events per transaction in durable mode (group commit, as a service commits a burst).
+        public var durable_batch: Int
         public var durable_per_s: Double
+        /// One transaction per event: the floor when nothing arrives together.
+        public var durable_single_per_s: Double
         public var ratio: Double
         public var durable_ratio: Double
     }
 
     public var messages: Int
+    public var durableBatch: Int
     public var scratch: URL
 
-    public init(messages: Int, scratch: URL) {
+    public init(messages: Int, durableBatch: Int = 64, scratch: URL) {
         self.messages = messages
+        self.durableBatch = durableBatch
         self.scratch = scratch
     }
 
@@ -38,15 +44,25 @@ public struct BusBenchmark: Sendable {
         let envelopeRate = try await measure(context, proxy.endpoints, decode: true) { connection, _ in
             for index in 0..<messages { connection.publish(Self.sampleEnvelope(index: index)) }
         }
-        let durableRate = try await measure(context, proxy.endpoints, decode: true) { connection, database in
+        let durableRate = try await measureDurable(context, proxy.endpoints, batch: durableBatch, count: messages)
+        let singleRate = try await measureDurable(context, proxy.endpoints, batch: 1, count: min(messages, 20_000))
+        return Result(messages: messages, envelope_bytes: raw.count, raw_per_s: rawRate, envelopes_per_s: envelopeRate,
+                      durable_batch: durableBatch, durable_per_s: durableRate, durable_single_per_s: singleRate,
+                      ratio: envelopeRate / rawRate, durable_ratio: durableRate / rawRate)
+    }
+
+    /// Journaled publishing through `EventSource`, `batch` events per transaction.
+    private func measureDurable(_ context: ZMQContext, _ endpoints: BusEndpoints, batch: Int, count: Int) async throws -> Double {
+        try await measure(context, endpoints, decode: true, count: count) { connection, database in
             let source = EventSource(source: "concord/bench", connection: connection, database: database,
                                      logger: .init(label: "concord.bench"))
-            for index in 0..<messages {
-                try await database.write { db in _ = try source.emit(Self.sampleEnvelope(index: index), in: db) }
+            var next = 0
+            while next < count {
+                let size = min(batch, count - next)
+                try await source.emit((next..<next + size).map(Self.sampleEnvelope(index:)))
+                next += size
             }
         }
-        return Result(messages: messages, envelope_bytes: raw.count, raw_per_s: rawRate, envelopes_per_s: envelopeRate,
-                      durable_per_s: durableRate, ratio: envelopeRate / rawRate, durable_ratio: durableRate / rawRate)
     }
 
     /// A 400-byte envelope like a unit update.
@@ -58,7 +74,7 @@ public struct BusBenchmark: Sendable {
         return envelope
     }
 
-    private func measure(_ context: ZMQContext, _ endpoints: BusEndpoints, decode: Bool,
+    private func measure(_ context: ZMQContext, _ endpoints: BusEndpoints, decode: Bool, count: Int? = nil,
                          publish: @escaping @Sendable (BusConnection, DatabasePool) async throws -> Void) async throws -> Double {
         var configuration = BusConnection.Configuration(endpoints: endpoints, catchUpBind: nil)
         configuration.highWaterMark = 0
@@ -69,9 +85,9 @@ public struct BusBenchmark: Sendable {
         let path = scratch.appendingPathComponent("bench-\(UUID().uuidString).sqlite").path
         var migrator = DatabaseMigrator()
         Journal.registerMigrations(&migrator)
-        let database = try DatabasePool(path: path)
+        let database = try DatabasePool(path: path, configuration: Journal.storeConfiguration())
         try migrator.migrate(database)
-        let count = messages
+        let count = count ?? messages
         let started = ContinuousClock.now
         let received = try await withThrowingTaskGroup(of: Int.self) { group in
             group.addTask {

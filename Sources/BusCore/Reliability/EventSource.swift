@@ -29,12 +29,31 @@ public final class EventSource: Sendable {
     @discardableResult
     public func emit(_ envelope: Envelope, in db: Database) throws -> Envelope {
         let stamped = try journal.append(envelope, in: db)
-        let encoded = EnvelopeCodec.encode(stamped)
+        let message = BusMessage(topic: stamped.type, payload: EnvelopeCodec.encode(stamped))
         // GRDB runs commit hooks on the writer in commit order, so publication follows sequence order.
-        db.afterNextTransaction { [connection] _ in
-            connection.publish(topic: stamped.type, payload: encoded)
-        }
+        db.afterNextTransaction { [connection] _ in connection.publish(topic: message.topic, payload: message.payload) }
         return stamped
+    }
+
+    /// Journals `envelope` in the current transaction without publishing it: the caller publishes
+    /// the returned message with `publish(_:)` after the transaction commits, and drops it if the
+    /// work it belongs to rolls back (a savepoint inside a group commit).
+    public func journal(_ envelope: Envelope, in db: Database) throws -> (Envelope, BusMessage) {
+        let stamped = try journal.append(envelope, in: db)
+        return (stamped, BusMessage(topic: stamped.type, payload: EnvelopeCodec.encode(stamped)))
+    }
+
+    /// Publishes journaled messages, in order, once their transaction has committed.
+    public func publish(_ messages: [BusMessage]) {
+        for message in messages { connection.publish(topic: message.topic, payload: message.payload) }
+    }
+
+    /// Journals `envelopes` in one transaction (a group commit) and publishes them after it commits.
+    public func emit(_ envelopes: [Envelope]) async throws {
+        let messages = try await database.write { [journal] db in
+            try envelopes.map { try journal.append($0, in: db) }.map { BusMessage(topic: $0.type, payload: EnvelopeCodec.encode($0)) }
+        }
+        publish(messages)
     }
 
     /// The heartbeat this source would send now.
@@ -51,6 +70,8 @@ public final class EventSource: Sendable {
         while !Task.isCancelled && !isStopping() {
             do {
                 connection.publish(try makeEnvelope(try await currentHeartbeat()))
+            } catch is CancellationError {
+                return
             } catch {
                 logger.warning("heartbeat failed", metadata: ["source.error": "\(error)"])
             }

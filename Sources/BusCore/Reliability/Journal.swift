@@ -9,6 +9,16 @@ public struct Journal: Sendable {
 
     public init(source: String) { self.source = source }
 
+    /// The SQLite settings every journaled store uses: WAL (by `DatabasePool`) with
+    /// synchronous=NORMAL, which survives a killed process (not a power cut) with one fsync
+    /// per checkpoint instead of one per commit, and a busy timeout for readers.
+    public static func storeConfiguration() -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        return configuration
+    }
+
     /// Adds the journal's tables to a store's migrations.
     public static func registerMigrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("journal-v1") { db in

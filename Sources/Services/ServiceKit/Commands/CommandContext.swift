@@ -11,6 +11,7 @@ public struct CommandContext {
     public let db: Database
     let source: EventSource
     let environment: ServiceEnvironment
+    let outbox: Outbox
 
     /// The command's data decoded as `T`, or an `invalid_command` error naming the field.
     public func input<T: Decodable>(_: T.Type = T.self) throws -> T {
@@ -32,8 +33,15 @@ public struct CommandContext {
         envelope.releasableTo = label.releasableTo
         envelope.traceparent = command.traceparent
         try envelope.setData(data)
-        return try source.emit(envelope, in: db)
+        let (stamped, message) = try source.journal(envelope, in: db)
+        outbox.messages.append(message)
+        return stamped
     }
+}
+
+/// The events one command journaled, published only if its savepoint and transaction commit.
+final class Outbox {
+    var messages: [BusMessage] = []
 }
 
 /// A security label: a classification and the partners an event may be released to.

@@ -5,8 +5,9 @@ import Logging
 import Metrics
 
 /// Takes a service's commands and queries off the bus: decodes and checks them, answers a
-/// repeated command with its first answer, runs the handler in one write transaction together
-/// with the journaled events and the stored answer, and replies on the command's inbox.
+/// repeated command with its first answer, and runs handlers with their journaled events and
+/// stored answers in one write transaction per burst (group commit), one savepoint per command,
+/// so a refused command leaves nothing behind. Events are published after the commit, then replies.
 struct CommandIntake: Sendable {
     let service: any DomainService
     let catalog: MessageCatalog
@@ -19,60 +20,96 @@ struct CommandIntake: Sendable {
     let rejected: Counter
     var deadLetters: DeadLetterLog { DeadLetterLog(part: service.name, logger: logger) }
 
-    func handle(_ message: BusMessage) async {
+    /// Handles a burst in order: consecutive commands share one transaction; a query sees every
+    /// command before it.
+    func handle(_ burst: [BusMessage]) async {
         let started = ContinuousClock.now
-        let envelope: Envelope
-        do {
-            envelope = try EnvelopeCodec.decode(message.payload)
-        } catch {
-            // Nothing to reply to: the inbox is inside what could not be read.
-            await deadLetter(DeadLetter(topic: message.topic, code: error.code.rawValue, reason: error.reason,
-                                        payload: message.payload))
-            return
+        var commands: [Envelope] = []
+        for message in burst {
+            guard let envelope = await accept(message) else { continue }
+            if message.topic.hasPrefix("query.") {
+                await execute(commands)
+                commands.removeAll()
+                reply(to: envelope, with: await answerQuery(envelope))
+            } else {
+                commands.append(envelope)
+            }
         }
-        guard envelope.type == message.topic else {
-            await deadLetter(DeadLetter(topic: message.topic, source: envelope.source, code: "topic_mismatch",
-                                        reason: "topic '\(message.topic)' differs from type '\(envelope.type)'",
-                                        payload: message.payload))
-            return
+        await execute(commands)
+        if !burst.isEmpty {
+            timer.recordNanoseconds((ContinuousClock.now - started).nanoseconds / Int64(burst.count))
         }
-        let reply = message.topic.hasPrefix("query.") ? await answerQuery(envelope) : await execute(envelope)
-        if let replyTo = envelope.replyTo, !replyTo.isEmpty {
-            connection.publish(topic: replyTo, payload: reply)
-        }
-        timer.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
     }
 
-    private func execute(_ command: Envelope) async -> [UInt8] {
-        let key = "\(command.source)|\(command.idempotencyKey ?? command.id)"
+    /// The envelope, or nil after dead-lettering what cannot be read.
+    private func accept(_ message: BusMessage) async -> Envelope? {
         do {
-            if let first = try await database.read({ db in try CommandOutcome.fetchOne(db, key: key) }) {
-                logger.debug("repeated command answered with its first answer", metadata: ["command.type": "\(command.type)"])
-                return Array(first.reply)
+            let envelope = try EnvelopeCodec.decode(message.payload)
+            guard envelope.type == message.topic else {
+                await deadLetter(DeadLetter(topic: message.topic, source: envelope.source, code: "topic_mismatch",
+                                            reason: "topic '\(message.topic)' differs from type '\(envelope.type)'",
+                                            payload: message.payload))
+                return nil
             }
-            let upcast: Envelope
-            do {
-                upcast = try checked(command)
-            } catch let error as CommandError {
-                return try await store(rejection(error, command), key: key, command: command)
-            }
-            guard let handler = service.commands[command.type] else {
-                return try await store(rejection(unknown(command), command), key: key, command: command)
-            }
-            do {
-                return try await database.write { [source, environment] db in
-                    let result = try handler(CommandContext(command: upcast, db: db, source: source, environment: environment))
-                    let reply = EnvelopeCodec.encode(self.replyEnvelope(result.type, result.data, to: command))
-                    try self.record(reply, key: key, command: command, in: db)
-                    return reply
+            return envelope
+        } catch {
+            // Nothing to reply to: the inbox is inside what could not be read.
+            await deadLetter(DeadLetter(topic: message.topic, code: error.code.rawValue, reason: error.reason, payload: message.payload))
+            return nil
+        }
+    }
+
+    private func execute(_ commands: [Envelope]) async {
+        guard !commands.isEmpty else { return }
+        do {
+            let (replies, events) = try await database.write { db in
+                var replies: [[UInt8]] = [], events: [BusMessage] = []
+                for command in commands {
+                    let (reply, journaled) = try execute(command, in: db)
+                    replies.append(reply)
+                    events += journaled
                 }
-            } catch let error as CommandError {
-                return try await store(rejection(error, command), key: key, command: command)
+                return (replies, events)
             }
+            source.publish(events)
+            for (command, answer) in zip(commands, replies) { reply(to: command, with: answer) }
+        } catch {
+            logger.error("command transaction failed", metadata: ["service.error": "\(error)", "service.commands": "\(commands.count)"])
+            for command in commands {
+                reply(to: command, with: rejection(CommandError(.internalError, "the \(service.name) service could not store the command: \(error)"), command))
+            }
+        }
+    }
+
+    /// Runs one command inside the group's transaction; returns its answer and the events to publish.
+    private func execute(_ command: Envelope, in db: Database) throws -> ([UInt8], [BusMessage]) {
+        let key = "\(command.source)|\(command.idempotencyKey ?? command.id)"
+        if let first = try CommandOutcome.fetchOne(db, key: key) {
+            logger.debug("repeated command answered with its first answer", metadata: ["command.type": "\(command.type)"])
+            return (Array(first.reply), [])
+        }
+        let outbox = Outbox()
+        var reply: [UInt8] = []
+        do {
+            let upcast = try checked(command)
+            guard let handler = service.commands[command.type] else { throw unknown(command) }
+            try db.inSavepoint {
+                let result = try handler(CommandContext(command: upcast, db: db, source: source, environment: environment, outbox: outbox))
+                reply = EnvelopeCodec.encode(replyEnvelope(result.type, result.data, to: command))
+                return .commit
+            }
+        } catch let error as CommandError {
+            let refusal = rejection(error, command)
+            try record(refusal, key: key, command: command, in: db)
+            return (refusal, [])
+        } catch let error as DatabaseError {
+            throw error
         } catch {
             logger.error("command failed", metadata: ["command.type": "\(command.type)", "command.error": "\(error)"])
-            return rejection(CommandError(.internalError, "the \(service.name) service could not process the command: \(error)"), command)
+            return (rejection(CommandError(.internalError, "the \(service.name) service failed: \(error)"), command), [])
         }
+        try record(reply, key: key, command: command, in: db)
+        return (reply, outbox.messages)
     }
 
     private func answerQuery(_ query: Envelope) async -> [UInt8] {
@@ -87,6 +124,11 @@ struct CommandIntake: Sendable {
             logger.error("query failed", metadata: ["query.type": "\(query.type)", "query.error": "\(error)"])
             return rejection(CommandError(.internalError, "the query failed: \(error)"), query)
         }
+    }
+
+    private func reply(to request: Envelope, with answer: [UInt8]) {
+        guard let replyTo = request.replyTo, !replyTo.isEmpty else { return }
+        connection.publish(topic: replyTo, payload: answer)
     }
 
     /// The command with its data in the current version, or why it cannot be.
@@ -106,11 +148,6 @@ struct CommandIntake: Sendable {
         let known = (Array(service.commands.keys) + Array(service.queries.keys)).sorted().joined(separator: ", ")
         return CommandError(.unknownCommand, "the \(service.name) service has no '\(command.type)'; it takes: \(known)",
                             command: command.type)
-    }
-
-    private func store(_ reply: [UInt8], key: String, command: Envelope) async throws -> [UInt8] {
-        try await database.write { db in try record(reply, key: key, command: command, in: db) }
-        return reply
     }
 
     private func record(_ reply: [UInt8], key: String, command: Envelope, in db: Database) throws {

@@ -97,16 +97,19 @@ public final class ServiceHost: Service, Sendable {
                 var iterator = connection.messages.makeAsyncIterator()
                 while let first = await iterator.next() {
                     let burst = [first] + connection.messages.drainAvailable(max: 255)
-                    var events: [BusMessage] = []
+                    // Keep arrival order between followed events and commands, batching runs of each.
+                    var run: [BusMessage] = []
+                    var runIsEvents = false
                     for message in burst {
-                        if let consumer, consumer.wants(message.topic) {
-                            events.append(message)
-                        } else {
-                            if !events.isEmpty { await consumer?.handle(events); events.removeAll() }
-                            await intake.handle(message)
+                        let isEvent = consumer?.wants(message.topic) ?? false
+                        if isEvent != runIsEvents, !run.isEmpty {
+                            runIsEvents ? await consumer?.handle(run) : await intake.handle(run)
+                            run.removeAll()
                         }
+                        runIsEvents = isEvent
+                        run.append(message)
                     }
-                    if !events.isEmpty { await consumer?.handle(events) }
+                    if !run.isEmpty { runIsEvents ? await consumer?.handle(run) : await intake.handle(run) }
                 }
             }
             // Graceful shutdown: stop taking work; the loops above end once what they hold is done.

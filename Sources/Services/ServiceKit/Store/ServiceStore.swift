@@ -6,14 +6,7 @@ import GRDB
 public enum ServiceStore {
     /// Opens (creating if needed) and migrates the database at `path`.
     public static func open(path: String, migrations: (inout DatabaseMigrator) -> Void) throws -> DatabasePool {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
-        configuration.prepareDatabase { db in
-            // WAL with synchronous=NORMAL survives a killed process (not a power cut) with
-            // one fsync per checkpoint instead of one per commit.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
-        let pool = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: Journal.storeConfiguration())
         var migrator = DatabaseMigrator()
         Journal.registerMigrations(&migrator)
         Consumer.registerMigrations(&migrator)
