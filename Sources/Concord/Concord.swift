@@ -7,8 +7,8 @@ struct Concord: AsyncParsableCommand {
         commandName: "concord",
         abstract: "Concord: a coordination bus for peace-operations partnerships.",
         discussion: """
-            `concord up` runs the bus and every service in one process on a local data folder.
-            `concord run <part>` runs one part, as compose does. The other subcommands talk to a
+            `concord up` runs the bus and every service in one process on a local data folder. \
+            `concord run <part>` runs one part, as compose does. The other subcommands talk to a \
             running bus. Every CONCORD_* environment variable is listed in docs/configuration.md.
             """,
         subcommands: [Up.self, Run.self, PartnerCommand.self, UnitCommand.self, Bench.self]

@@ -28,8 +28,7 @@ public final class EventSource: Sendable {
     /// Returns the envelope as stamped with source and sequence.
     @discardableResult
     public func emit(_ envelope: Envelope, in db: Database) throws -> Envelope {
-        let stamped = try journal.append(envelope, in: db)
-        let message = BusMessage(topic: stamped.type, payload: EnvelopeCodec.encode(stamped))
+        let (stamped, message) = try journal.append(envelope, in: db)
         // GRDB runs commit hooks on the writer in commit order, so publication follows sequence order.
         db.afterNextTransaction { [connection] _ in connection.publish(topic: message.topic, payload: message.payload) }
         return stamped
@@ -39,8 +38,7 @@ public final class EventSource: Sendable {
     /// the returned message with `publish(_:)` after the transaction commits, and drops it if the
     /// work it belongs to rolls back (a savepoint inside a group commit).
     public func journal(_ envelope: Envelope, in db: Database) throws -> (Envelope, BusMessage) {
-        let stamped = try journal.append(envelope, in: db)
-        return (stamped, BusMessage(topic: stamped.type, payload: EnvelopeCodec.encode(stamped)))
+        try journal.append(envelope, in: db)
     }
 
     /// Publishes journaled messages, in order, once their transaction has committed.
@@ -51,7 +49,7 @@ public final class EventSource: Sendable {
     /// Journals `envelopes` in one transaction (a group commit) and publishes them after it commits.
     public func emit(_ envelopes: [Envelope]) async throws {
         let messages = try await database.write { [journal] db in
-            try envelopes.map { try journal.append($0, in: db) }.map { BusMessage(topic: $0.type, payload: EnvelopeCodec.encode($0)) }
+            try envelopes.map { try journal.append($0, in: db).1 }
         }
         publish(messages)
     }

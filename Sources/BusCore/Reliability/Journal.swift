@@ -37,19 +37,22 @@ public struct Journal: Sendable {
 
     /// Stamps `envelope` with this source and the next sequence number and journals it.
     /// Call inside the write transaction that makes the change the event reports.
+    /// Returns the stamped envelope and the message to publish once the transaction commits.
     @discardableResult
-    public func append(_ envelope: Envelope, in db: Database) throws -> Envelope {
+    public func append(_ envelope: Envelope, in db: Database) throws -> (Envelope, BusMessage) {
         var stamped = envelope
         stamped.source = source
         stamped.sequence = try lastSequence(in: db) + 1
-        try db.execute(sql: "INSERT INTO journal (sequence, id, type, envelope) VALUES (?, ?, ?, ?)",
-                       arguments: [stamped.sequence, stamped.id, stamped.type, Data(EnvelopeCodec.encode(stamped))])
-        return stamped
+        let encoded = EnvelopeCodec.encode(stamped)
+        // Cached statements: appending is on every command's path.
+        try db.cachedStatement(sql: "INSERT INTO journal (sequence, id, type, envelope) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [stamped.sequence, stamped.id, stamped.type, Data(encoded)])
+        return (stamped, BusMessage(topic: stamped.type, payload: encoded))
     }
 
     /// The newest sequence number, 0 for an empty journal.
     public func lastSequence(in db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM journal") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(sequence) FROM journal")) ?? 0
     }
 
     /// The journal's epoch: a new one means the journal was created anew and cursors must restart.
