@@ -51,7 +51,7 @@ public struct TemporaryFolder: Sendable {
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
 /// For waiting on asynchronous outcomes, never for asserting speed.
-public func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async rethrows -> Bool {
+public func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

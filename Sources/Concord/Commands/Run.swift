@@ -21,7 +21,7 @@ struct Run: AsyncParsableCommand {
     var catchUpBind = EnvironmentKey.catchUpBind.value(or: "tcp://127.0.0.1:*")
 
     @Option(help: "Catch-up endpoint to advertise in heartbeats (default: the bound one). Env: CONCORD_CATCHUP_ADVERTISE.")
-    var catchUpAdvertise = EnvironmentKey.catchUpAdvertise.value
+    var catchUpAdvertise: String?
 
     func validate() throws {
         guard part == "bus" || Parts.service(named: part) != nil else {
@@ -43,7 +43,7 @@ struct Run: AsyncParsableCommand {
             try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)
             service = ServiceHost(service: domain, configuration: Parts.hostConfiguration(
                 for: domain, data: options.data, endpoints: bus.endpoints, catchUpBind: catchUpBind,
-                catchUpAdvertise: catchUpAdvertise, heartbeatMs: options.heartbeatMs), context: context)
+                catchUpAdvertise: catchUpAdvertise ?? EnvironmentKey.catchUpAdvertise.value, heartbeatMs: options.heartbeatMs), context: context)
         }
         let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
