@@ -1,8 +1,10 @@
 # Concord: `make up` runs everything in one process, `make test` runs the tests.
+SHELL := /bin/bash
 SWIFT ?= swift
 DATA ?= ./data
 
-.PHONY: up test build deps bench clean
+.PHONY: up test build deps bench fuzz clean
+FUZZ_SECONDS ?= 30
 
 deps:
 	@./scripts/install-deps.sh
@@ -14,11 +16,20 @@ build: deps
 up: build
 	.build/release/concord up --data $(DATA)
 
-## Installs what is missing, builds once, runs every test.
+## Installs what is missing, builds once, runs every test (and a 10-second fuzz of the NATS decoder).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) build --product concord
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 	$(SWIFT) test --skip-build
+
+## libFuzzer on the NATS client decoder for $(FUZZ_SECONDS) seconds, starting from Fuzz/corpus.
+fuzz:
+	@mkdir -p .build/fuzz-corpus
+	swiftc -O -sanitize=fuzzer,address -parse-as-library Sources/Gateway/NATSProtocol/*.swift \
+		Fuzz/ClientDecoderFuzz.swift -o .build/fuzz-client-decoder 2>/dev/null
+	.build/fuzz-client-decoder -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 .build/fuzz-corpus Fuzz/corpus 2>&1 \
+		| grep -E "^(Done|stat::number_of_executed_units|==.*ERROR)|SUMMARY" ; test $${PIPESTATUS[0]} -eq 0
 
 ## Throughput against the raw reference, in a release build.
 bench: build

@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Arrows point one way: Concord (executable) → Agents, Services → BusCore → CZeroMQ.
+// Arrows point one way: Concord (executable) → Agents, Gateway, Services → BusCore → CZeroMQ.
 let package = Package(
     name: "Concord",
     platforms: [.macOS(.v15)],
@@ -49,6 +49,10 @@ let package = Package(
             path: "Sources/Services/Registry"
         ),
         .target(
+            name: "NATSProtocol",
+            path: "Sources/Gateway/NATSProtocol"
+        ),
+        .target(
             name: "Agents",
             dependencies: ["BusCore"],
             path: "Sources/Agents"
@@ -68,6 +72,7 @@ let package = Package(
         ),
         .testTarget(name: "BusCoreTests", dependencies: ["BusCore", "ConcordTestSupport"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "ConcordTestSupport"]),
+        .testTarget(name: "NATSProtocolTests", dependencies: ["NATSProtocol"]),
         .testTarget(name: "ConcordTests", dependencies: ["ConcordTestSupport", "Registry"]),
     ],
     swiftLanguageModes: [.v6]
