@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -34,6 +36,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/BusCore",
             exclude: ["CZeroMQ"]
@@ -45,12 +48,23 @@ let package = Package(
         ),
         .target(
             name: "Registry",
-            dependencies: ["ServiceKit", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ServiceKit"],
             path: "Sources/Services/Registry"
         ),
         .target(
             name: "NATSProtocol",
             path: "Sources/Gateway/NATSProtocol"
+        ),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "BusCore", "NATSProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Sources/Gateway/Core"
         ),
         .target(
             name: "Agents",
@@ -60,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "Concord",
             dependencies: [
-                "BusCore", "ServiceKit", "Registry", "Agents",
+                "BusCore", "ServiceKit", "Registry", "Agents", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Concord"

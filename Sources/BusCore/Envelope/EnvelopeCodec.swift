@@ -52,6 +52,44 @@ public enum EnvelopeCodec {
         return try result.get()
     }
 
+    /// Reads only the label of an encoded envelope, skipping everything else: what a gateway
+    /// needs to decide releasability once per event without decoding it.
+    public static func label(of bytes: [UInt8]) -> (classification: String?, releasableTo: [String])? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            var classification: String?
+            var releasableTo: [String] = []
+            do {
+                try scanner.expect(UInt8(ascii: "{"))
+                if scanner.take(UInt8(ascii: "}")) { return (nil, []) }
+                repeat {
+                    let name = try scanner.string()
+                    try scanner.expect(UInt8(ascii: ":"))
+                    if (name == "classification" || name == "releasableto"), scanner.peek() == UInt8(ascii: "\"") {
+                        let value = try scanner.string()
+                        if name == "classification" { classification = value }
+                        else { releasableTo = value.split(separator: " ").map(String.init) }
+                    } else {
+                        _ = try scanner.skipValue()
+                    }
+                } while scanner.take(UInt8(ascii: ","))
+                return (classification, releasableTo)
+            } catch {
+                return nil
+            }
+        }
+    }
+
+    /// Whether `bytes` are one well-formed JSON value.
+    public static func isValidJSON(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            guard (try? scanner.skipValue()) != nil else { return false }
+            scanner.skipWhitespace()
+            return scanner.atEnd
+        }
+    }
+
     private static func decodeObject(_ scanner: inout JSONScanner) throws -> Result<Envelope, EnvelopeError> {
         var fields = Fields()
         try scanner.expect(UInt8(ascii: "{"))

@@ -29,4 +29,30 @@ public enum Subject {
         }
         return subjectTokens.count == patternTokens.count
     }
+
+    /// Whether every subject `pattern` can match is also matched by `allowed` (both may hold
+    /// wildcards), as permission checks on subscriptions need.
+    public static func isSubset(_ pattern: String, of allowed: String) -> Bool {
+        let tokens = pattern.split(separator: ".", omittingEmptySubsequences: false)
+        let allowedTokens = allowed.split(separator: ".", omittingEmptySubsequences: false)
+        for (index, token) in allowedTokens.enumerated() {
+            if token == ">" { return tokens.count > index }
+            guard index < tokens.count else { return false }
+            if tokens[index] == ">" { return false }
+            if token == "*" { continue }
+            if token != tokens[index] { return false }
+        }
+        return tokens.count == allowedTokens.count
+    }
+
+    /// The literal tokens before the first wildcard, as a ZeroMQ prefix: `logistics.*.approved`
+    /// gives `logistics.`, `>` gives the empty prefix (everything).
+    public static func literalPrefix(_ pattern: String) -> String {
+        var prefix = ""
+        for token in pattern.split(separator: ".", omittingEmptySubsequences: false) {
+            if token == "*" || token == ">" { return prefix }
+            prefix += token + "."
+        }
+        return String(prefix.dropLast())
+    }
 }

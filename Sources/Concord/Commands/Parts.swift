@@ -1,4 +1,5 @@
 import BusCore
+import Gateway
 import Logging
 import Registry
 import ServiceKit
@@ -19,6 +20,21 @@ enum Parts {
         configuration.catchUpBind = catchUpBind
         configuration.catchUpAdvertise = catchUpAdvertise
         configuration.heartbeatInterval = .milliseconds(max(heartbeatMs, 10))
+        return configuration
+    }
+
+    /// Every type partners may send: the catalogs of every service.
+    static var catalog: MessageCatalog {
+        services.reduce(MessageCatalog()) { $0.merging($1.catalog) }
+    }
+
+    static func gatewayConfiguration(host: String, options: GatewayOptions, endpoints: BusEndpoints) throws -> GatewayConfiguration {
+        var configuration = GatewayConfiguration(endpoints: endpoints, catalog: catalog)
+        configuration.host = host
+        configuration.port = options.gatewayPort
+        configuration.tls = try options.tls()
+        configuration.maxPending = options.maxPending
+        configuration.logger = Logger(label: "concord.gateway")
         return configuration
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BusCore
+import Gateway
 import Foundation
 import Logging
 import ServiceKit
@@ -8,11 +9,16 @@ import ServiceLifecycle
 /// `concord run <part>`: one part alone, with TCP endpoints from flags or environment.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one part: bus, or a service (\(Parts.services.map(\.name).joined(separator: ", "))).",
-        discussion: "What compose runs. `bus` binds the three proxy endpoints; a service connects to them and keeps its database in the data folder.")
+        abstract: "Run one part: bus, gateway, or a service (\(Parts.services.map(\.name).joined(separator: ", "))).",
+        discussion: "What compose runs. `bus` binds the three proxy endpoints; a service connects to them and keeps its database in the data folder; `gateway` serves partners.")
 
-    @Argument(help: "The part to run: bus, \(Parts.services.map(\.name).joined(separator: ", ")).")
+    @Argument(help: "The part to run: bus, gateway, \(Parts.services.map(\.name).joined(separator: ", ")).")
     var part: String
+
+    @OptionGroup var gateway: GatewayOptions
+
+    @Option(help: "Interface the gateway listens on. Env: CONCORD_GATEWAY_HOST.")
+    var gatewayHost = EnvironmentKey.gatewayHost.value(or: "127.0.0.1")
 
     @OptionGroup var bus: BusOptions
     @OptionGroup var options: PartOptions
@@ -24,8 +30,8 @@ struct Run: AsyncParsableCommand {
     var catchUpAdvertise: String?
 
     func validate() throws {
-        guard part == "bus" || Parts.service(named: part) != nil else {
-            throw ValidationError("unknown part '\(part)'; choose bus or one of: \(Parts.services.map(\.name).joined(separator: ", "))")
+        guard part == "bus" || part == "gateway" || Parts.service(named: part) != nil else {
+            throw ValidationError("unknown part '\(part)'; choose bus, gateway or one of: \(Parts.services.map(\.name).joined(separator: ", "))")
         }
     }
 
@@ -38,6 +44,9 @@ struct Run: AsyncParsableCommand {
             var configuration = BusProxy.Configuration(bind: bus.endpoints)
             configuration.logger = Logger(label: "concord.proxy")
             service = ProxyService(configuration: configuration, context: context)
+        } else if part == "gateway" {
+            service = GatewayService(configuration: try Parts.gatewayConfiguration(
+                host: gatewayHost, options: gateway, endpoints: bus.endpoints), context: context)
         } else {
             let domain = Parts.service(named: part)!
             try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)

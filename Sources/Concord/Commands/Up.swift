@@ -1,5 +1,6 @@
 import ArgumentParser
 import BusCore
+import Gateway
 import Foundation
 import Glibc
 import Logging
@@ -14,6 +15,7 @@ struct Up: AsyncParsableCommand {
         discussion: "Listens on loopback TCP so other concord subcommands reach it from another terminal. Stop with Ctrl-C.")
 
     @OptionGroup var part: PartOptions
+    @OptionGroup var gateway: GatewayOptions
 
     @Option(help: "Interface to listen on. Env: CONCORD_HOST.")
     var host = EnvironmentKey.host.value(or: "127.0.0.1")
@@ -39,9 +41,11 @@ struct Up: AsyncParsableCommand {
                 for: service, data: part.data, endpoints: endpoints, catchUpBind: "tcp://\(host):*",
                 catchUpAdvertise: nil, heartbeatMs: part.heartbeatMs), context: context)
         }
-        let announcer = Announcer(hosts: hosts, endpoints: endpoints, data: part.data)
+        let gatewayService = GatewayService(
+            configuration: try Parts.gatewayConfiguration(host: host, options: gateway, endpoints: endpoints), context: context)
+        let announcer = Announcer(hosts: hosts, gateway: gatewayService, endpoints: endpoints, data: part.data)
         let group = ServiceGroup(
-            services: [ProxyService(configuration: proxyConfiguration, context: context)] + hosts + [announcer],
+            services: [ProxyService(configuration: proxyConfiguration, context: context)] + hosts + [gatewayService, announcer],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         try await group.run()
@@ -53,18 +57,23 @@ struct Up: AsyncParsableCommand {
 /// Says what runs and where once every service is taking commands.
 struct Announcer: Service {
     let hosts: [ServiceHost]
+    let gateway: GatewayService
     let endpoints: BusEndpoints
     let data: String
 
     func run() async throws {
         for host in hosts { try await host.waitUntilReady() }
+        let port = try await gateway.waitUntilReady()
+        let scheme = gateway.configuration.tls == nil ? "nats" : "tls"
+        let gatewayURL = "\(scheme)://\(gateway.configuration.host):\(port)"
         let services = hosts.map { "\($0.service.name) (\(data)/\($0.service.name).sqlite)" }.joined(separator: ", ")
         // Straight to the descriptor: stdio would hold this back when output is a pipe or a log.
         writeUnbuffered("""
             Concord is up.
               bus      publish \(endpoints.publish)  subscribe \(endpoints.subscribe)  capture \(endpoints.capture)
               services \(services)
-            From another terminal:  concord partner list   ·   concord partner add --help
+              gateway  \(gatewayURL)   partners connect here with any NATS client (see docs/partners.md)
+            From another terminal:  concord partner list   ·   concord partner add --help   ·   concord sub --help
             Stop with Ctrl-C.
 
             """)

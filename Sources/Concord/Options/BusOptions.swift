@@ -1,5 +1,6 @@
 import ArgumentParser
 import BusCore
+import Gateway
 
 /// Where the bus proxy is, for every subcommand that talks to it.
 struct BusOptions: ParsableArguments {
@@ -27,4 +28,29 @@ struct PartOptions: ParsableArguments {
 
     @Option(help: "Log level (trace, debug, info, notice, warning, error). Env: CONCORD_LOG_LEVEL.")
     var logLevel = EnvironmentKey.logLevel.value(or: "info")
+}
+
+/// The partner gateway's options, for `up` and `run gateway`.
+struct GatewayOptions: ParsableArguments {
+    @Option(help: "Port partners connect to with a NATS client. Env: CONCORD_GATEWAY_PORT.")
+    var gatewayPort = Int(EnvironmentKey.gatewayPort.value(or: "4222")) ?? 4222
+
+    @Option(help: "PEM certificate chain; with --tls-key the gateway requires TLS. Env: CONCORD_TLS_CERT.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key for --tls-cert. Env: CONCORD_TLS_KEY.")
+    var tlsKey: String?
+
+    @Option(help: "Bytes waiting for one partner before it is cut off as a slow consumer. Env: CONCORD_GATEWAY_MAX_PENDING.")
+    var maxPending = Int(EnvironmentKey.maxPending.value(or: "8388608")) ?? 8_388_608
+
+    func tls() throws -> GatewayConfiguration.TLSFiles? {
+        let certificate = tlsCert ?? EnvironmentKey.tlsCertificate.value
+        let key = tlsKey ?? EnvironmentKey.tlsKey.value
+        switch (certificate, key) {
+        case (nil, nil): return nil
+        case (let certificate?, let key?): return .init(certificate: certificate, privateKey: key)
+        default: throw ValidationError("TLS needs both a certificate (--tls-cert) and a key (--tls-key)")
+        }
+    }
 }

@@ -20,6 +20,16 @@ enum EnvironmentKey: String, CaseIterable {
     case catchUpAdvertise = "CONCORD_CATCHUP_ADVERTISE"
     /// Heartbeat interval in milliseconds.
     case heartbeatMilliseconds = "CONCORD_HEARTBEAT_MS"
+    /// Interface the gateway listens on for partners (`run gateway`).
+    case gatewayHost = "CONCORD_GATEWAY_HOST"
+    /// Port the gateway listens on for partners.
+    case gatewayPort = "CONCORD_GATEWAY_PORT"
+    /// PEM certificate chain for the gateway's TLS; with the key, TLS is required.
+    case tlsCertificate = "CONCORD_TLS_CERT"
+    /// PEM private key for the gateway's TLS.
+    case tlsKey = "CONCORD_TLS_KEY"
+    /// Bytes waiting for one partner before it is cut off as a slow consumer.
+    case maxPending = "CONCORD_GATEWAY_MAX_PENDING"
     /// Log level: trace, debug, info, notice, warning, error, critical.
     case logLevel = "CONCORD_LOG_LEVEL"
 

@@ -160,6 +160,11 @@ struct CommandIntake: Sendable {
         reply.dataVersion = catalog.version(of: type)
         reply.traceparent = request.traceparent
         reply.extensions["inreplyto"] = request.id
+        // An answer goes to whoever asked: a partner's answer is releasable to that partner only.
+        if let partner = PartnerSource.code(of: request.source) {
+            reply.classification = Classification.unclassified.rawValue
+            reply.releasableTo = [partner]
+        }
         reply.data = data
         return reply
     }

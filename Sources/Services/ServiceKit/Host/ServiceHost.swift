@@ -34,7 +34,7 @@ public final class ServiceHost: Service, Sendable {
     let configuration: Configuration
     let context: ZMQContext
     let catalog: MessageCatalog
-    private let ready = PendingReady()
+    private let ready = ReadySignal<Void>()
     private let stopping = Atomic<Bool>(false)
     private let commandTimer: Timer
     private let rejectedCounter: Counter
@@ -81,7 +81,7 @@ public final class ServiceHost: Service, Sendable {
             "service.name": "\(service.name)", "service.database": "\(configuration.databasePath)",
             "service.catchup": "\(connection.catchUpEndpoint ?? "-")",
         ])
-        ready.succeed()
+        ready.succeed(())
 
         await withDiscardingTaskGroup { group in
             group.addTask { await source.serveCatchUp() }
@@ -122,39 +122,3 @@ public final class ServiceHost: Service, Sendable {
     }
 }
 
-/// A one-shot readiness signal for `waitUntilReady`.
-final class PendingReady: Sendable {
-    private enum State {
-        case waiting([CheckedContinuation<Void, any Error>])
-        case done(Result<Void, any Error>)
-    }
-
-    private let state = Mutex(State.waiting([]))
-
-    func succeed() { settle(.success(())) }
-    func fail(_ error: any Error) { settle(.failure(error)) }
-
-    private func settle(_ result: Result<Void, any Error>) {
-        let waiters: [CheckedContinuation<Void, any Error>] = state.withLock { state in
-            guard case .waiting(let waiters) = state else { return [] }
-            state = .done(result)
-            return waiters
-        }
-        waiters.forEach { $0.resume(with: result) }
-    }
-
-    func wait() async throws {
-        try await withCheckedThrowingContinuation { continuation in
-            let done: Result<Void, any Error>? = state.withLock { state in
-                switch state {
-                case .waiting(let waiters):
-                    state = .waiting(waiters + [continuation])
-                    return nil
-                case .done(let result):
-                    return result
-                }
-            }
-            if let done { continuation.resume(with: done) }
-        }
-    }
-}
