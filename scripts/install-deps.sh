@@ -7,6 +7,7 @@ missing=()
 pkg-config --exists libzmq 2>/dev/null || missing+=(libzmq3-dev)
 [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing missing system packages: ${missing[*]}"
@@ -15,6 +16,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   "${as_root[@]}" apt-get update -qq
   "${as_root[@]}" apt-get install -y -qq "${missing[@]}" </dev/null
+fi
+
+# The gateway's conformance test drives it with the stock nats-py client.
+if ! python3 -c "import nats" >/dev/null 2>&1; then
+  echo "Installing nats-py (PyPI) for the gateway conformance test"
+  python3 -m pip install -q nats-py </dev/null || python3 -m pip install -q --break-system-packages nats-py </dev/null
 fi
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -1,0 +1,312 @@
+#!/usr/bin/env python3
+"""Drives a real Concord deployment (bus, registry and gateway as separate `concord run`
+processes) with the stock nats-py client, the way a partner organisation would.
+
+Usage: nats_py_conformance.py CONCORD_BINARY WORK_FOLDER
+Prints one line per check and exits non-zero at the first failure.
+"""
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import nats
+from nats.errors import TimeoutError as NatsTimeout
+
+CONCORD, WORK = sys.argv[1], sys.argv[2]
+PASSED = []
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+BUS = free_port()
+BUS_ARGS = ["--bus-publish", f"tcp://127.0.0.1:{BUS}", "--bus-subscribe", f"tcp://127.0.0.1:{BUS + 1}",
+            "--bus-capture", f"tcp://127.0.0.1:{BUS + 2}"]
+GATEWAY = free_port()
+URL = f"nats://127.0.0.1:{GATEWAY}"
+TOKENS = {code: f"{code.lower()}-token-0123456789abcdef" for code in ["AU", "ECOWAS", "NLD", "MSF"]}
+
+
+def check(name, condition, detail=""):
+    if not condition:
+        print(f"not ok - {name} {detail}", flush=True)
+        raise SystemExit(1)
+    PASSED.append(name)
+    print(f"ok - {name}", flush=True)
+
+
+def start(name, *args):
+    log = open(os.path.join(WORK, f"{name}.log"), "ab")
+    return subprocess.Popen([CONCORD, "run", *args], stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+
+
+def concord(*args):
+    result = subprocess.run([CONCORD, *args, *BUS_ARGS[:4]], capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise RuntimeError(f"concord {' '.join(args)} failed: {result.stdout} {result.stderr}")
+    return result.stdout
+
+
+def start_gateway():
+    return start("gateway", "gateway", *BUS_ARGS, "--gateway-port", str(GATEWAY), "--log-level", "notice",
+                 "--max-pending", str(1 << 20))
+
+
+async def connect(code, **options):
+    return await nats.connect(URL, token=TOKENS[code], max_reconnect_attempts=0, allow_reconnect=False, **options)
+
+
+async def received(subscription, timeout=3.0):
+    try:
+        return await subscription.next_msg(timeout=timeout)
+    except NatsTimeout:
+        return None
+
+
+async def raw_session(lines, read_for=1.0):
+    """Speaks the protocol by hand, for what a stock client will not send."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", GATEWAY)
+    await reader.readline()  # INFO
+    writer.write(lines)
+    await writer.drain()
+    data = b""
+    try:
+        while True:
+            chunk = await asyncio.wait_for(reader.read(65536), read_for)
+            if not chunk:
+                break
+            data += chunk
+    except asyncio.TimeoutError:
+        pass
+    closed = reader.at_eof()
+    writer.close()
+    return data, closed
+
+
+async def checks():
+    # Authentication.
+    au = await connect("AU")
+    check("connect with a token", au.is_connected)
+    try:
+        await nats.connect(URL, token="wrong-token-000000000", max_reconnect_attempts=0, allow_reconnect=False)
+        check("a wrong token is refused", False)
+    except Exception as error:
+        check("a wrong token is refused", "Authorization Violation" in str(error), str(error))
+
+    # Request/reply to a registry query.
+    reply = await au.request("query.registry.partner.get", json.dumps({"code": "AU"}).encode(), timeout=5)
+    answer = json.loads(reply.data)
+    check("request/reply to a registry query", answer["type"] == "registry.partner.found"
+          and answer["data"]["partner"]["code"] == "AU", reply.data[:200])
+    rejected = json.loads((await au.request("query.registry.partner.get", b'{"code":"NOPE"}', timeout=5)).data)
+    check("a refused query answers with the reason", rejected["type"] == "registry.command.rejected"
+          and rejected["data"]["code"] == "not_found")
+    invalid = json.loads((await au.request("query.registry.partner.get", b"{not json", timeout=5)).data)
+    check("invalid JSON is answered by the gateway and never reaches a service",
+          invalid["type"] == "gateway.command.rejected" and invalid["data"]["code"] == "malformed_json")
+
+    # Wildcards and queue groups: unit events are releasable to their owning partner.
+    wildcard = await au.subscribe("registry.unit.*")
+    full = await au.subscribe("registry.>")
+    au2 = await connect("AU")
+    au3 = await connect("AU")
+    group = [await c.subscribe("registry.unit.registered", queue="planners") for c in (au2, au3)]
+    await au.flush(); await au2.flush(); await au3.flush()
+    for index in range(6):
+        command = {"unit": f"AU-INF-{index}", "partner": "AU", "type": "infantry", "strength": 600,
+                   "location": {"name": "Mogadishu"}}
+        answer = json.loads((await au.request("cmd.registry.unit.register", json.dumps(command).encode(), timeout=5)).data)
+        assert answer["type"] == "registry.unit.registered", answer
+    got_wildcard = [await received(wildcard) for _ in range(6)]
+    check("a '*' subscription receives matching events", all(m and m.subject == "registry.unit.registered" for m in got_wildcard))
+    got_full = [await received(full) for _ in range(6)]
+    check("a '>' subscription receives matching events", all(m is not None for m in got_full))
+    counts = [0, 0]
+    for _ in range(6):
+        for i, sub in enumerate(group):
+            if await received(sub, timeout=0.2):
+                counts[i] += 1
+    extra = [await received(sub, timeout=0.3) for sub in group]
+    check("a queue group gets each event once", sum(counts) == 6 and extra == [None, None], str(counts))
+
+    # Permission violations keep the connection open, as nats-server does.
+    data, closed = await raw_session(
+        f'CONNECT {{"auth_token":"{TOKENS["AU"]}","verbose":false}}\r\nSUB intel.> 1\r\nPUB logistics.request.submitted 2\r\n{{}}\r\nPING\r\n'.encode())
+    text = data.decode()
+    check("a forbidden subscription gets the nats-server error",
+          "-ERR 'Permissions Violation for Subscription to \"intel.>\"'" in text, text)
+    check("a forbidden publish gets the nats-server error and the connection stays",
+          "-ERR 'Permissions Violation for Publish to \"logistics.request.submitted\"'" in text and "PONG" in text, text)
+
+    # Over the payload limit: refused and closed.
+    data, closed = await raw_session(f'CONNECT {{"auth_token":"{TOKENS["AU"]}"}}\r\nPUB partner.note.posted 2000000\r\n'.encode())
+    check("a payload over the limit is refused and the connection closed",
+          "Maximum Payload Violation" in data.decode() and closed, data.decode())
+    data, closed = await raw_session(b"PING\r\n")
+    check("nothing passes before authentication", "Authorization Violation" in data.decode() and closed, data.decode())
+
+    # Releasability: NLD (SECRET) posts a CONFIDENTIAL note for AU and ECOWAS.
+    ecowas, msf = await connect("ECOWAS"), await connect("MSF")
+    notes = {code: await conn.subscribe("partner.note.*") for code, conn in (("AU", au), ("ECOWAS", ecowas), ("MSF", msf))}
+    for conn in (au, ecowas, msf):
+        await conn.flush()
+    nld = await connect("NLD", )
+    headers = {"Concord-Classification": "CONFIDENTIAL", "Concord-Releasable-To": "AU ECOWAS"}
+    await nld.publish("partner.note.posted", json.dumps({"text": "convoy moves at dawn"}).encode(), headers=headers)
+    await nld.flush()
+    got = {code: await received(sub, timeout=2) for code, sub in notes.items()}
+    check("a labelled event reaches the named, cleared partner", got["ECOWAS"] is not None
+          and json.loads(got["ECOWAS"].data)["source"] == "partner/NLD")
+    check("a named partner without the clearance does not get it", got["AU"] is None)
+    check("a cleared partner that is not named does not get it", got["MSF"] is None)
+
+    # A suspended partner is cut off at once.
+    errors = []
+    async def on_error(error):
+        errors.append(str(error))
+    watched = await connect("MSF", error_cb=on_error)
+    concord("partner", "suspend", "MSF", "--reason", "conformance")
+    for _ in range(50):
+        if not watched.is_connected:
+            break
+        await asyncio.sleep(0.1)
+    reason = str(watched.last_error) + " ".join(errors)
+    check("a suspended partner is cut off", not watched.is_connected and "authorization" in reason.lower(), reason)
+    try:
+        await connect("MSF")
+        check("a suspended partner cannot reconnect", False)
+    except Exception as error:
+        check("a suspended partner cannot reconnect", "Authorization Violation" in str(error))
+    for conn in (au, au2, au3, ecowas, nld):
+        await conn.close()
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def slow_consumer_check(gateway_pid, events=100_000):
+    """One partner stops reading while another receives every event; the slow one is cut off."""
+    # ECOWAS reads nothing: a raw connection that subscribes and then never reads.
+    reader, writer = await asyncio.open_connection("127.0.0.1", GATEWAY)
+    await reader.readline()
+    writer.write(f'CONNECT {{"auth_token":"{TOKENS["ECOWAS"]}"}}\r\nSUB partner.note.* 1\r\nPING\r\n'.encode())
+    await writer.drain()
+    au = await nats.connect(URL, token=TOKENS["AU"], allow_reconnect=False)
+    count = 0
+    done = asyncio.Event()
+    async def on_note(message):
+        nonlocal count
+        count += 1
+        if count == events:
+            done.set()
+    await au.subscribe("partner.note.*", cb=on_note, pending_msgs_limit=events * 2, pending_bytes_limit=1 << 30)
+    await au.flush()
+    nld = await nats.connect(URL, token=TOKENS["NLD"], allow_reconnect=False)
+    baseline = rss_mib(gateway_pid)
+    peak = baseline
+    body = json.dumps({"text": "x" * 200}).encode()
+    headers = {"Concord-Classification": "UNCLASSIFIED", "Concord-Releasable-To": "AU ECOWAS"}
+    for index in range(events):
+        await nld.publish("partner.note.posted", body, headers=headers)
+        if index % 5_000 == 0:
+            await nld.flush()
+            peak = max(peak, rss_mib(gateway_pid))
+    await nld.flush()
+    deadline = time.monotonic() + 120
+    while not done.is_set() and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+        peak = max(peak, rss_mib(gateway_pid))
+    check(f"the reading partner receives all {events} events while another does not read", count == events, f"got {count}")
+    # The silent connection was cut off: the gateway closed it.
+    closed = False
+    try:
+        while True:
+            chunk = await asyncio.wait_for(reader.read(1 << 20), 5)
+            if not chunk:
+                closed = True
+                break
+    except (asyncio.TimeoutError, ConnectionResetError):
+        closed = reader.at_eof()
+    check("the partner that stopped reading is cut off as a slow consumer", closed)
+    check(f"gateway memory stays bounded (RSS {baseline:.0f} MiB -> peak {peak:.0f} MiB)", peak - baseline < 200)
+    writer.close()
+    await au.close()
+    await nld.close()
+
+
+async def restart_check(restart):
+    reconnected = asyncio.Event()
+    async def on_reconnect():
+        reconnected.set()
+    ecowas = await nats.connect(URL, token=TOKENS["ECOWAS"], reconnect_time_wait=0.5, max_reconnect_attempts=120,
+                                reconnected_cb=on_reconnect)
+    sub = await ecowas.subscribe("partner.note.*")
+    await ecowas.flush()
+    restart()
+    await asyncio.wait_for(reconnected.wait(), 60)
+    await asyncio.sleep(0.5)
+    nld = await nats.connect(URL, token=TOKENS["NLD"], reconnect_time_wait=0.5, max_reconnect_attempts=60)
+    await nld.publish("partner.note.posted", b'{"text":"after restart"}',
+                      headers={"Concord-Classification": "RESTRICTED", "Concord-Releasable-To": "ECOWAS"})
+    await nld.flush()
+    message = await received(sub, timeout=5)
+    check("after a gateway restart the client reconnects, resubscribes and receives",
+          message is not None and json.loads(message.data)["data"]["text"] == "after restart")
+    await ecowas.close()
+    await nld.close()
+
+
+def main():
+    processes = [start("bus", "bus", *BUS_ARGS),
+                 start("registry", "registry", *BUS_ARGS[:4], "--data", os.path.join(WORK, "data"), "--heartbeat-ms", "200")]
+    gateway = [start_gateway()]
+    try:
+        time.sleep(1)
+        for attempt in range(50):
+            try:
+                concord("partner", "list")
+                break
+            except RuntimeError:
+                time.sleep(0.3)
+        for code, kind, clearance in [("AU", "regional-organisation", "restricted"), ("ECOWAS", "regional-organisation", "confidential"),
+                                      ("NLD", "troop-contributing-country", "secret"), ("MSF", "ngo", "secret")]:
+            concord("partner", "add", code, "--name", f"Partner {code}", "--kind", kind, "--clearance", clearance, "--token", TOKENS[code])
+        concord("partner", "permit", "AU", "--publish", "query.registry.>", "--publish", "cmd.registry.unit.register",
+                "--publish", "partner.note.posted", "--subscribe", "registry.>", "--subscribe", "partner.note.*")
+        for code in ["ECOWAS", "MSF"]:
+            concord("partner", "permit", code, "--subscribe", "partner.note.*", "--publish", "query.registry.>")
+        concord("partner", "permit", "NLD", "--publish", "partner.note.posted")
+        time.sleep(1.0)  # the gateway learns of the partners from the registry's events
+        asyncio.run(checks())
+        asyncio.run(slow_consumer_check(gateway[0].pid))
+
+        def restart():
+            gateway[0].terminate()
+            gateway[0].wait(timeout=15)
+            gateway[0] = start_gateway()
+        asyncio.run(restart_check(restart))
+    finally:
+        for process in processes + gateway:
+            process.terminate()
+        for process in processes + gateway:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    print(f"{len(PASSED)} passed, 0 failed", flush=True)
+
+
+if __name__ == "__main__":
+    main()
