@@ -68,7 +68,11 @@ let package = Package(
         ),
         .target(
             name: "Agents",
-            dependencies: ["BusCore"],
+            dependencies: [
+                "BusCore", "NATSProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Sources/Agents"
         ),
         .executableTarget(

@@ -16,7 +16,7 @@ struct PartnerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "partner",
         abstract: "Manage partner organisations, their credentials and permissions (as commands to the registry).",
-        subcommands: [Add.self, List.self, Show.self, Admit.self, Suspend.self, Reinstate.self, Permit.self])
+        subcommands: [Add.self, List.self, Show.self, Admit.self, Suspend.self, Reinstate.self, Permit.self, Credential.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -35,13 +35,7 @@ struct PartnerCommand: AsyncParsableCommand {
         @OptionGroup var client: BusClientOptions
 
         func run() async throws {
-            let secret: RegistryMessages.IssueCredential
-            if let user {
-                guard let password else { throw ValidationError("--user needs --password") }
-                secret = .init(partner: code, kind: .password, user: user, secret: password)
-            } else {
-                secret = .init(partner: code, kind: .token, secret: token ?? Self.randomToken())
-            }
+            let secret = try Self.credential(for: code, token: token, user: user, password: password)
             try await client.withClient { client in
                 let partner = try await client.send(
                     "cmd.registry.partner.register",
@@ -52,11 +46,23 @@ struct PartnerCommand: AsyncParsableCommand {
                 }
                 _ = try await client.send("cmd.registry.credential.issue", secret, timeout: self.client.duration)
                 print("registered \(partner.code) (\(partner.name)), \(partner.kind.rawValue), clearance \(partner.clearance.rawValue), \(joiningOnly ? "joining" : "member")")
-                if secret.kind == .token {
-                    print("token: \(secret.secret)   (shown once; only its hash is stored)")
-                } else {
-                    print("user: \(secret.user ?? "")   (password stored hashed)")
-                }
+                Self.announce(secret)
+            }
+        }
+
+        static func credential(for code: String, token: String?, user: String?, password: String?) throws -> RegistryMessages.IssueCredential {
+            if let user {
+                guard let password else { throw ValidationError("--user needs --password") }
+                return .init(partner: code, kind: .password, user: user, secret: password)
+            }
+            return .init(partner: code, kind: .token, secret: token ?? randomToken())
+        }
+
+        static func announce(_ secret: RegistryMessages.IssueCredential) {
+            if secret.kind == .token {
+                print("token: \(secret.secret)   (shown once; only its hash is stored)")
+            } else {
+                print("user: \(secret.user ?? "")   (password stored hashed)")
             }
         }
 
@@ -120,6 +126,25 @@ struct PartnerCommand: AsyncParsableCommand {
         @Argument var code: String
         @OptionGroup var client: BusClientOptions
         func run() async throws { try await transition("reinstate", code, nil, client) }
+    }
+
+    struct Credential: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue or rotate a partner's token or password; connections using the old one are cut off.",
+            discussion: "Without --token or --password a random token is issued and printed once.")
+        @Argument var code: String
+        @Option(help: "Token to issue (at least 16 characters).") var token: String?
+        @Option(help: "User name for a password credential.") var user: String?
+        @Option(help: "Password for --user (at least 8 characters).") var password: String?
+        @OptionGroup var client: BusClientOptions
+
+        func run() async throws {
+            let secret = try Add.credential(for: code, token: token, user: user, password: password)
+            try await client.withClient { client in
+                _ = try await client.send("cmd.registry.credential.issue", secret, timeout: self.client.duration)
+            }
+            Add.announce(secret)
+        }
     }
 
     struct Permit: AsyncParsableCommand {

@@ -30,7 +30,7 @@ struct Up: AsyncParsableCommand {
         do {
             lock = try DataFolderLock(folder: part.data)
         } catch let error as DataFolderLock.Held {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         let context = try ZMQContext()
         let endpoints = BusEndpoints.tcp(host: host, basePort: busPort)

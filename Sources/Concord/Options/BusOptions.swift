@@ -54,3 +54,9 @@ struct GatewayOptions: ParsableArguments {
         }
     }
 }
+
+/// A failure at run time (not a usage mistake): printed as `Error: …` without the usage text.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

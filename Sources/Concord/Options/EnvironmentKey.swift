@@ -30,6 +30,14 @@ enum EnvironmentKey: String, CaseIterable {
     case tlsKey = "CONCORD_TLS_KEY"
     /// Bytes waiting for one partner before it is cut off as a slow consumer.
     case maxPending = "CONCORD_GATEWAY_MAX_PENDING"
+    /// Gateway URL for `sub`, `pub`, `request`, e.g. `nats://127.0.0.1:4222`.
+    case gatewayURL = "CONCORD_GATEWAY_URL"
+    /// A partner's token for `sub`, `pub`, `request`.
+    case token = "CONCORD_TOKEN"
+    /// A partner's user for `sub`, `pub`, `request` (with CONCORD_PASSWORD).
+    case user = "CONCORD_USER"
+    /// The password of CONCORD_USER.
+    case password = "CONCORD_PASSWORD"
     /// Log level: trace, debug, info, notice, warning, error, critical.
     case logLevel = "CONCORD_LOG_LEVEL"
 
