@@ -5,7 +5,7 @@ import Foundation
 /// `concord bench …`: throughput figures measured against a reference in the same run.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure throughput against a reference in the same run.", subcommands: [BusBench.self])
+        abstract: "Measure throughput against a reference in the same run.", subcommands: [BusBench.self, GatewayBench.self])
 
     struct BusBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -28,6 +28,43 @@ struct Bench: AsyncParsableCommand {
                   envelopes (encode + decode)          \(Int(result.envelopes_per_s)) msg/s   ratio \(String(format: "%.3f", result.ratio))
                   durable (journaled, \(result.durable_batch) per tx)      \(Int(result.durable_per_s)) msg/s   ratio \(String(format: "%.3f", result.durable_ratio))
                   durable (journaled, 1 per tx)        \(Int(result.durable_single_per_s)) msg/s   ratio \(String(format: "%.3f", result.durable_single_per_s / result.raw_per_s))
+                """)
+        }
+    }
+
+    struct GatewayBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gateway",
+            abstract: "The gateway against nats-server, both driven by the same load client with 256-byte payloads.",
+            discussion: "Starts `concord up` and `nats-server` (Debian's nats-server package) on free loopback ports. Cases: (a) bus events to one partner subscriber vs NATS 1:1, (b) fan-out to --fan-out partners vs NATS fan-out, (c) partner PUB to validated envelope on the bus, (d) request latency p50/p99.")
+
+        @Option(help: "Events per case.") var count = 200_000
+        @Option(help: "Subscriber connections for the fan-out case.") var fanOut = 100
+        @Option(help: "Sequential requests for the latency case.") var requests = 2_000
+        @Option(help: "nats-server binary.") var natsServer = "/usr/sbin/nats-server"
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() async throws {
+            guard FileManager.default.isExecutableFile(atPath: natsServer) else {
+                throw CommandFailure("nats-server not found at \(natsServer): apt-get install nats-server (make bench does)")
+            }
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("concord-bench-gateway-\(getpid())")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            let result = try await GatewayBenchmark(concordBinary: binary, natsServer: natsServer, messages: count,
+                                                    fanOut: fanOut, requests: requests, scratch: scratch).run()
+            if json { return try printJSON(result) }
+            func line(_ name: String, _ figures: GatewayBenchmark.Figures) -> String {
+                "  \(name.padding(toLength: 44, withPad: " ", startingAt: 0)) concord \(Int(figures.concord)) \(figures.unit)   nats \(Int(figures.nats))   ratio \(String(format: "%.3f", figures.ratio))"
+            }
+            let d = result.d_request_latency
+            print("""
+                concord bench gateway: 256-byte payloads, loopback, releasability filtering on
+                \(line("(a) bus event -> 1 partner", result.a_one_to_one))
+                \(line("(b) fan-out to \(result.fan_out_connections) partners", result.b_fan_out))
+                \(line("(c) partner PUB -> envelope on bus", result.c_partner_publish))
+                  (d) request latency                          concord p50 \(String(format: "%.3f", d.concord_p50_ms)) ms p99 \(String(format: "%.3f", d.concord_p99_ms)) ms   nats p50 \(String(format: "%.3f", d.nats_p50_ms)) ms p99 \(String(format: "%.3f", d.nats_p99_ms)) ms   p99 ratio \(String(format: "%.2f", d.p99_ratio))
                 """)
         }
     }
