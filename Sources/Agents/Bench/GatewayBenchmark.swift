@@ -53,7 +53,7 @@ public struct GatewayBenchmark: Sendable {
     static let jsonPayload = Array((#"{"text":""# + String(repeating: "x", count: 245) + #""}"#).utf8)
 
     public func run() async throws -> Result {
-        let busPort = Self.freePort(), gatewayPort = Self.freePort(), natsPort = Self.freePort()
+        let busPort = LoopbackPort.free(), gatewayPort = LoopbackPort.free(), natsPort = LoopbackPort.free()
         let concord = try Self.spawn(concordBinary, ["up", "--data", scratch.appendingPathComponent("data").path,
                                                      "--bus-port", "\(busPort)", "--gateway-port", "\(gatewayPort)",
                                                      "--log-level", "warning"], log: scratch.appendingPathComponent("up.log"))
@@ -214,19 +214,6 @@ public struct GatewayBenchmark: Sendable {
         return process
     }
 
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = bind(fd, $0, length) }
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 extension GatewayBenchmark.Figures {
@@ -242,4 +229,22 @@ final class ArrivalCount: Sendable {
     private let count = Atomic<Int>(0)
     func add() { count.add(1, ordering: .relaxed) }
     var value: Int { count.load(ordering: .relaxed) }
+}
+
+/// Loopback ports for benchmarks and tests.
+public enum LoopbackPort {
+    /// A TCP port that was free a moment ago on 127.0.0.1.
+    public static func free() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = bind(fd, $0, length) }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
 }

@@ -55,6 +55,7 @@ public final class PartnerClient: Sendable {
         let state = ClientState()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ClientHandler(state: state)) }
             }
@@ -96,14 +97,23 @@ public final class PartnerClient: Sendable {
 
     /// Subscribes; messages arrive on the returned stream until `close`.
     public func subscribe(_ subject: String, queue: String? = nil) -> AsyncStream<Message> {
+        let (stream, bytes) = subscription(subject, queue: queue)
+        write(bytes)
+        return stream
+    }
+
+    private func subscription(_ subject: String, queue: String?) -> (AsyncStream<Message>, [UInt8]) {
         let (stream, continuation) = AsyncStream.makeStream(of: Message.self, bufferingPolicy: .bufferingNewest(100_000))
         let sid = state.add(continuation)
-        write(Array("SUB \(subject)\(queue.map { " \($0)" } ?? "") \(sid)\r\n".utf8))
-        return stream
+        return (stream, Array("SUB \(subject)\(queue.map { " \($0)" } ?? "") \(sid)\r\n".utf8))
     }
 
     /// Publishes; with `headers` as HPUB.
     public func publish(_ subject: String, payload: [UInt8], headers: [(String, String)] = [], replyTo: String? = nil) {
+        write(publication(subject, payload: payload, headers: headers, replyTo: replyTo))
+    }
+
+    private func publication(_ subject: String, payload: [UInt8], headers: [(String, String)], replyTo: String?) -> [UInt8] {
         var bytes: [UInt8] = []
         let reply = replyTo.map { " \($0)" } ?? ""
         if headers.isEmpty {
@@ -115,15 +125,16 @@ public final class PartnerClient: Sendable {
             bytes += block + payload
         }
         bytes += [0x0D, 0x0A]
-        write(bytes)
+        return bytes
     }
 
     /// Sends a request and waits for its one answer.
     public func request(_ subject: String, payload: [UInt8], headers: [(String, String)] = [],
                         timeout: Duration = .seconds(10)) async throws -> Message {
         let inbox = inboxPrefix + String(state.nextRequest())
-        let answers = subscribe(inbox)
-        publish(subject, payload: payload, headers: headers, replyTo: inbox)
+        // SUB and PUB in one write: one packet, no wait between them.
+        let (answers, sub) = subscription(inbox, queue: nil)
+        write(sub + publication(subject, payload: payload, headers: headers, replyTo: inbox))
         return try await withThrowingTaskGroup(of: Message?.self) { group in
             group.addTask {
                 var iterator = answers.makeAsyncIterator()

@@ -112,6 +112,7 @@ final class GatewayCore: Sendable {
                 connection.close(errText: "Authorization Violation")
                 continue
             }
+            connection.forgetDecisions()
             if let entry {
                 table.updateClearance(partner: code, to: entry.clearance)
                 for subscription in table.subscriptions(of: connection.id) where !mayReceive(subscription.subject, entry) {
@@ -155,8 +156,11 @@ final class GatewayCore: Sendable {
     /// or query with a reply subject becomes a request. Returns the `-ERR` text when refused.
     func publish(_ connection: PartnerConnection, subject: String, replyTo: String?, headers: [UInt8]?, payload: [UInt8]) -> String? {
         guard let session = connection.session, let entry = directory.entry(session.identity.code) else { return "Authorization Violation" }
-        guard Subject.isValid(subject, wildcards: false) else { return "Invalid Publish Subject" }
-        guard entry.publish.contains(where: { Subject.matches(subject, pattern: $0) }) else {
+        let allowed = connection.mayPublish(subject) {
+            Subject.isValid(subject, wildcards: false) && entry.publish.contains { Subject.matches(subject, pattern: $0) }
+        }
+        guard allowed else {
+            guard Subject.isValid(subject, wildcards: false) else { return "Invalid Publish Subject" }
             metrics.permissionViolations.increment()
             return "Permissions Violation for Publish to \"\(subject)\""
         }

@@ -21,6 +21,8 @@ final class PartnerConnection: Sendable {
     private let pending = Atomic<Int>(0)
     private let closing = Atomic<Bool>(false)
     private let sessionState = Mutex<Session?>(nil)
+    /// Publish decisions by subject, so a partner sending the same subjects is checked once.
+    private let publishDecisions = Mutex<[String: Bool]>([:])
 
     init(id: UInt64, channel: any Channel, maxPending: Int) {
         self.id = id
@@ -32,6 +34,20 @@ final class PartnerConnection: Sendable {
     var session: Session? { sessionState.withLock { $0 } }
 
     func authenticated(_ session: Session) { sessionState.withLock { $0 = session } }
+
+    /// Whether the partner may publish to `subject`, deciding with `decide` the first time.
+    func mayPublish(_ subject: String, decide: () -> Bool) -> Bool {
+        if let known = publishDecisions.withLock({ $0[subject] }) { return known }
+        let allowed = decide()
+        publishDecisions.withLock { decisions in
+            if decisions.count > 1_000 { decisions.removeAll() }
+            decisions[subject] = allowed
+        }
+        return allowed
+    }
+
+    /// Forgets publish decisions after the partner's permissions changed.
+    func forgetDecisions() { publishDecisions.withLock { $0.removeAll() } }
 
     /// Queues `bytes` for the partner; false when that made it a slow consumer (nothing queued).
     func write(_ bytes: [UInt8]) -> Bool {

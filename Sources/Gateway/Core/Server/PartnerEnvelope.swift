@@ -62,8 +62,20 @@ enum PartnerEnvelope {
 
 /// W3C trace context for messages that arrive without one.
 enum TraceContext {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// `00-<32 hex trace id>-<16 hex span id>-01`, without per-byte formatting (this is per message).
     static func fresh() -> String {
-        func hex(_ count: Int) -> String { (0..<count).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined() }
-        return "00-\(hex(16))-\(hex(8))-01"
+        var generator = SystemRandomNumberGenerator()
+        var bytes: [UInt8] = Array("00-".utf8)
+        bytes.reserveCapacity(55)
+        func hex(_ value: UInt64) {
+            for shift in stride(from: 60, through: 0, by: -4) { bytes.append(digits[Int((value >> UInt64(shift)) & 0xF)]) }
+        }
+        hex(generator.next()); hex(generator.next())
+        bytes.append(UInt8(ascii: "-"))
+        hex(generator.next())
+        bytes.append(contentsOf: Array("-01".utf8))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
