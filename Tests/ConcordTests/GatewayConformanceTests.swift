@@ -8,7 +8,7 @@ struct GatewayConformanceTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Conformance/nats_py_conformance.py")
 
-    @Test("nats-py against bus, registry and gateway processes: auth, wildcards, queue groups, request/reply, permissions, limits, releasability, suspension, slow consumer, restart")
+    @Test("nats-py against bus, registry and gateway processes: auth, wildcards, queue groups, request/reply, permissions, limits, releasability, suspension, slow consumer, TLS, restart")
     func natsPy() async throws {
         let folder = try TemporaryFolder()
         let process = Process()
@@ -29,7 +29,7 @@ struct GatewayConformanceTests {
         print(results.joined(separator: "\n"))
         #expect(process.terminationStatus == 0, "\(output)")
         #expect(!output.contains("not ok"))
-        #expect(results.count >= 21)
+        #expect(results.count >= 24)
         folder.remove()
     }
 }

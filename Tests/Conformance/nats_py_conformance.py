@@ -246,6 +246,38 @@ async def slow_consumer_check(gateway_pid, events=100_000):
     await nld.close()
 
 
+async def tls_check():
+    """A gateway with TLS: INFO says tls_required, a TLS client works, a plain one does not."""
+    import ssl
+    cert, key = os.path.join(WORK, "gateway.crt"), os.path.join(WORK, "gateway.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   check=True, capture_output=True)
+    port = free_port()
+    gateway = start("gateway-tls", "gateway", *BUS_ARGS, "--gateway-port", str(port), "--tls-cert", cert, "--tls-key", key)
+    try:
+        await asyncio.sleep(1.5)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        info = json.loads((await reader.readline()).decode()[5:])
+        writer.close()
+        check("a TLS gateway announces tls_required in INFO", info.get("tls_required") is True, str(info))
+        context = ssl.create_default_context(cafile=cert)
+        secure = await nats.connect(f"tls://127.0.0.1:{port}", tls=context, token=TOKENS["AU"],
+                                    allow_reconnect=False, max_reconnect_attempts=0)
+        answer = json.loads((await secure.request("query.registry.partner.get", b'{"code":"AU"}', timeout=5)).data)
+        check("a partner connects over TLS and gets answers", answer["type"] == "registry.partner.found")
+        await secure.close()
+        try:
+            await nats.connect(f"nats://127.0.0.1:{port}", token=TOKENS["AU"], allow_reconnect=False, max_reconnect_attempts=0,
+                               connect_timeout=2)
+            check("a plain connection to a TLS gateway is refused", False)
+        except Exception:
+            check("a plain connection to a TLS gateway is refused", True)
+    finally:
+        gateway.terminate()
+        gateway.wait(timeout=15)
+
+
 async def restart_check(restart):
     reconnected = asyncio.Event()
     async def on_reconnect():
@@ -291,6 +323,7 @@ def main():
         time.sleep(1.0)  # the gateway learns of the partners from the registry's events
         asyncio.run(checks())
         asyncio.run(slow_consumer_check(gateway[0].pid))
+        asyncio.run(tls_check())
 
         def restart():
             gateway[0].terminate()
