@@ -13,6 +13,8 @@ final class SubscriptionTable: Sendable {
         /// The subscriber's partner code and clearance, for releasability.
         var partner: String
         var clearance: Classification
+        /// Messages still to deliver before the subscription ends (`UNSUB <sid> <max>`); nil: no limit.
+        var remaining: Int? = nil
     }
 
     private struct State {
@@ -57,6 +59,38 @@ final class SubscriptionTable: Sendable {
             let removed = state.byConnection.removeValue(forKey: connection) ?? [:]
             state.cache.removeAll(keepingCapacity: true)
             return removed.values.compactMap { Self.release($0, in: &state) }
+        }
+    }
+
+    /// Sets how many more messages a subscription takes (`UNSUB <sid> <max>`). Returns nil for an
+    /// unknown sid, else a bus prefix to drop when the subscription ended at once.
+    func limit(connection: UInt64, sid: String, remaining: Int) -> String?? {
+        state.withLock { state in
+            guard state.byConnection[connection]?[sid] != nil else { return .none }
+            if remaining <= 0 {
+                let old = state.byConnection[connection]!.removeValue(forKey: sid)!
+                state.cache.removeAll(keepingCapacity: true)
+                return .some(Self.release(old, in: &state))
+            }
+            state.byConnection[connection]![sid]!.remaining = remaining
+            state.cache.removeAll(keepingCapacity: true)
+            return .some(nil)
+        }
+    }
+
+    /// Counts one delivery on limited subscriptions; returns bus prefixes nobody needs any more.
+    func delivered(_ subscription: Subscription) -> String? {
+        guard subscription.remaining != nil else { return nil }
+        return state.withLock { state in
+            guard var current = state.byConnection[subscription.connection]?[subscription.sid], let left = current.remaining else { return nil }
+            state.cache.removeAll(keepingCapacity: true)
+            if left <= 1 {
+                state.byConnection[subscription.connection]![subscription.sid] = nil
+                return Self.release(current, in: &state)
+            }
+            current.remaining = left - 1
+            state.byConnection[subscription.connection]![subscription.sid] = current
+            return nil
         }
     }
 

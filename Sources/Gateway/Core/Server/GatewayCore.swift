@@ -141,8 +141,16 @@ final class GatewayCore: Sendable {
         return nil
     }
 
-    func unsubscribe(_ connection: PartnerConnection, sid: String) {
-        if let prefix = table.remove(connection: connection.id, sid: sid) { bus?.unsubscribe(prefix) }
+    /// `UNSUB <sid> [max]`: at once, or after `max` more messages. (nats-server counts from the
+    /// SUB; clients send the UNSUB right after it, so the two agree, and the hot path stays lock-free.)
+    func unsubscribe(_ connection: PartnerConnection, sid: String, max: Int?) {
+        guard let max else {
+            if let prefix = table.remove(connection: connection.id, sid: sid) { bus?.unsubscribe(prefix) }
+            return
+        }
+        if case .some(.some(let prefix)) = table.limit(connection: connection.id, sid: sid, remaining: max) {
+            bus?.unsubscribe(prefix)
+        }
     }
 
     /// Partners may always receive on their own inboxes: replies reach only the connection that asked.
@@ -241,6 +249,7 @@ final class GatewayCore: Sendable {
                 ServerEncoder.message(into: &outgoing[subscription.connection, default: []], subject: message.topic,
                                       sid: subscription.sid, replyTo: nil, payload: message.payload)
                 metrics.delivered.increment()
+                if let prefix = table.delivered(subscription) { bus?.unsubscribe(prefix) }
             }
         }
         guard !outgoing.isEmpty else { return }

@@ -35,12 +35,14 @@ final class PartnerChannelHandler: ChannelInboundHandler, @unchecked Sendable {
             clientID: connection.id, clientIP: context.channel.remoteAddress?.ipAddress)
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: ServerEncoder.info(info))), promise: nil)
         let loop = context.eventLoop
+        // Timers fire on this channel's event loop, where the context may be used.
+        let bound = NIOLoopBound(context, eventLoop: loop)
         timers.append(loop.scheduleTask(in: .nanoseconds(configuration.authTimeout.nanoseconds)) { [self] in
-            perform(machine.authenticationTimedOut(), context: context)
+            perform(machine.authenticationTimedOut(), context: bound.value)
         })
         let interval = TimeAmount.nanoseconds(configuration.pingInterval.nanoseconds)
         pingTask = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
-            perform(machine.pingTimerFired(), context: context)
+            perform(machine.pingTimerFired(), context: bound.value)
         }
         context.fireChannelActive()
     }
@@ -90,15 +92,16 @@ final class PartnerChannelHandler: ChannelInboundHandler, @unchecked Sendable {
                     if delay == .zero {
                         perform(failed, context: context)
                     } else {
+                        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
                         timers.append(context.eventLoop.scheduleTask(in: .nanoseconds(delay.nanoseconds)) { [self] in
-                            perform(failed, context: context)
+                            perform(failed, context: bound.value)
                         })
                     }
                 }
             case .subscribe(let subject, let queue, let sid):
                 perform(machine.checked(core.subscribe(connection, subject: subject, queue: queue, sid: sid)), context: context)
-            case .unsubscribe(let sid, _):
-                core.unsubscribe(connection, sid: sid)
+            case .unsubscribe(let sid, let max):
+                core.unsubscribe(connection, sid: sid, max: max)
             case .publish(let subject, let replyTo, let headers, let payload):
                 perform(machine.checked(core.publish(connection, subject: subject, replyTo: replyTo, headers: headers, payload: payload)),
                         context: context)
