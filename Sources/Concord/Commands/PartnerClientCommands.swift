@@ -16,6 +16,19 @@ struct GatewayClientOptions: ParsableArguments {
     @Option(help: "The user's password. Env: CONCORD_PASSWORD.")
     var password: String?
 
+    /// Runs `body` connected as the partner, closing the connection afterwards whatever happens.
+    func withPartner<T>(_ body: (PartnerClient) async throws -> T) async throws -> T {
+        let client = try await connect()
+        do {
+            let result = try await body(client)
+            await client.close()
+            return result
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
     func connect() async throws -> PartnerClient {
         guard let url = URLComponents(string: server), let host = url.host else {
             throw ValidationError("--server must look like nats://host:port")
@@ -44,19 +57,18 @@ struct Sub: AsyncParsableCommand {
     @OptionGroup var gateway: GatewayClientOptions
 
     func run() async throws {
-        let client = try await gateway.connect()
-        let messages = client.subscribe(subject, queue: queue)
-        try await client.flush()
-        if let error = client.lastError { throw CommandFailure(error) }
-        var received = 0
-        for await message in messages {
-            writeUnbuffered(String(decoding: message.payload, as: UTF8.self) + "\n")
-            received += 1
-            if let count, received >= count { break }
+        try await gateway.withPartner { client in
+            let messages = client.subscribe(subject, queue: queue)
+            try await client.flush()
+            if let error = client.lastError { throw CommandFailure(error) }
+            var received = 0
+            for await message in messages {
+                writeUnbuffered(String(decoding: message.payload, as: UTF8.self) + "\n")
+                received += 1
+                if let count, received >= count { return }
+            }
+            if let reason = client.closedReason { throw CommandFailure("the gateway closed the connection: \(reason)") }
         }
-        let reason = client.closedReason
-        await client.close()
-        if count == nil || received < count!, let reason { throw CommandFailure("the gateway closed the connection: \(reason)") }
     }
 }
 
@@ -72,15 +84,14 @@ struct Pub: AsyncParsableCommand {
     @OptionGroup var gateway: GatewayClientOptions
 
     func run() async throws {
-        let client = try await gateway.connect()
         var headers: [(String, String)] = []
         if let classification { headers.append(("Concord-Classification", classification)) }
         if let releasableTo { headers.append(("Concord-Releasable-To", releasableTo)) }
-        client.publish(subject, payload: Array(data.utf8), headers: headers)
-        try await client.flush()
-        let error = client.lastError
-        await client.close()
-        if let error { throw CommandFailure("the gateway refused it: \(error)") }
+        try await gateway.withPartner { client in
+            client.publish(subject, payload: Array(data.utf8), headers: headers)
+            try await client.flush()
+            if let error = client.lastError { throw CommandFailure("the gateway refused it: \(error)") }
+        }
         print("published \(subject)")
     }
 }
@@ -95,14 +106,13 @@ struct Request: AsyncParsableCommand {
     @OptionGroup var gateway: GatewayClientOptions
 
     func run() async throws {
-        let client = try await gateway.connect()
-        do {
-            let answer = try await client.request(subject, payload: Array(data.utf8), timeout: .milliseconds(Int(timeout * 1000)))
-            print(String(decoding: answer.payload, as: UTF8.self))
-            await client.close()
-        } catch {
-            await client.close()
-            throw CommandFailure("\(error)")
+        let answer = try await gateway.withPartner { client in
+            do {
+                return try await client.request(subject, payload: Array(data.utf8), timeout: .milliseconds(Int(timeout * 1000)))
+            } catch {
+                throw CommandFailure("\(error)")
+            }
         }
+        print(String(decoding: answer.payload, as: UTF8.self))
     }
 }
