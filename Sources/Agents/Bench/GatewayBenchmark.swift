@@ -19,6 +19,9 @@ public struct GatewayBenchmark: Sendable {
         public var concord_p99_ms: Double
         public var nats_p50_ms: Double
         public var nats_p99_ms: Double
+        /// The same query sent straight over the bus (no gateway): where the time goes.
+        public var bus_only_p50_ms: Double
+        public var bus_only_p99_ms: Double
         /// Concord p99 / NATS p99.
         public var p99_ratio: Double
     }
@@ -75,7 +78,7 @@ public struct GatewayBenchmark: Sendable {
         let b = Figures(concord: try await busToPartners(bus, gatewayPort: gatewayPort, connections: fanOut, events: perConnection),
                         nats: try await natsFanOut(port: natsPort, connections: fanOut, events: perConnection), unit: "deliveries/s")
         let c = Figures(concord: try await partnerPublish(bus, gatewayPort: gatewayPort), nats: a.nats, unit: "msg/s")
-        let d = try await latency(gatewayPort: gatewayPort, natsPort: natsPort)
+        let d = try await latency(gatewayPort: gatewayPort, natsPort: natsPort, bus: bus)
         await bus.close()
         return Result(a_one_to_one: a.withRatio, b_fan_out: b.withRatio, fan_out_connections: fanOut,
                       c_partner_publish: c.withRatio, d_request_latency: d)
@@ -137,7 +140,11 @@ public struct GatewayBenchmark: Sendable {
     }
 
     /// (d): sequential requests: a partner's query to the registry, against a NATS request to a responder.
-    private func latency(gatewayPort: Int, natsPort: Int) async throws -> Latency {
+    private func latency(gatewayPort: Int, natsPort: Int, bus: BusConnection) async throws -> Latency {
+        let direct = CommandClient(connection: bus, source: "concord/bench")
+        let busOnly = try await durations(requests) {
+            _ = try await direct.send("query.registry.partner.get", ["code": "BENCH"])
+        }
         let partner = try await PartnerClient.connect(host: "127.0.0.1", port: gatewayPort, credentials: .init(token: Self.token))
         let concord = try await durations(requests) {
             _ = try await partner.request("query.registry.partner.get", payload: Array(#"{"code":"BENCH"}"#.utf8))
@@ -156,6 +163,7 @@ public struct GatewayBenchmark: Sendable {
         func percentile(_ sorted: [Double], _ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         return Latency(concord_p50_ms: percentile(concord, 0.5), concord_p99_ms: percentile(concord, 0.99),
                        nats_p50_ms: percentile(nats, 0.5), nats_p99_ms: percentile(nats, 0.99),
+                       bus_only_p50_ms: percentile(busOnly, 0.5), bus_only_p99_ms: percentile(busOnly, 0.99),
                        p99_ratio: percentile(concord, 0.99) / percentile(nats, 0.99))
     }
 

@@ -132,9 +132,10 @@ public final class PartnerClient: Sendable {
     public func request(_ subject: String, payload: [UInt8], headers: [(String, String)] = [],
                         timeout: Duration = .seconds(10)) async throws -> Message {
         let inbox = inboxPrefix + String(state.nextRequest())
-        // SUB and PUB in one write: one packet, no wait between them.
-        let (answers, sub) = subscription(inbox, queue: nil)
-        write(sub + publication(subject, payload: payload, headers: headers, replyTo: inbox))
+        // One muxed inbox subscription for every request, as stock clients do; the first request
+        // sends its SUB together with the PUB, in one write.
+        let (answers, muxSubscription) = state.expectReply(inbox, muxSubject: inboxPrefix + "*")
+        write((muxSubscription ?? []) + publication(subject, payload: payload, headers: headers, replyTo: inbox))
         return try await withThrowingTaskGroup(of: Message?.self) { group in
             group.addTask {
                 var iterator = answers.makeAsyncIterator()
@@ -144,7 +145,10 @@ public final class PartnerClient: Sendable {
                 try await Task.sleep(for: timeout)
                 return nil
             }
-            defer { group.cancelAll() }
+            defer {
+                group.cancelAll()
+                state.forgetReply(inbox)
+            }
             guard let answer = try await group.next() ?? nil else {
                 throw Failure(message: state.lastError ?? "no answer to \(subject) within \(timeout)")
             }
@@ -170,6 +174,9 @@ public final class PartnerClient: Sendable {
 final class ClientState: Sendable {
     private struct Inner {
         var subscriptions: [String: AsyncStream<PartnerClient.Message>.Continuation] = [:]
+        /// Requests waiting for their answer on the muxed inbox, by reply subject.
+        var replies: [String: AsyncStream<PartnerClient.Message>.Continuation] = [:]
+        var muxSid: String?
         var pongs: [Int: CheckedContinuation<Void, any Error>] = [:]
         var expected: [Int] = []
         var nextPong = 0
@@ -190,10 +197,29 @@ final class ClientState: Sendable {
         }
     }
 
+    /// Registers a request's reply subject; returns its stream, and the SUB bytes of the muxed
+    /// inbox the first time.
+    func expectReply(_ subject: String, muxSubject: String) -> (AsyncStream<PartnerClient.Message>, [UInt8]?) {
+        let (stream, continuation) = AsyncStream.makeStream(of: PartnerClient.Message.self, bufferingPolicy: .bufferingNewest(1))
+        let sub: [UInt8]? = inner.withLock { inner in
+            inner.replies[subject] = continuation
+            guard inner.muxSid == nil else { return nil }
+            inner.nextSid += 1
+            inner.muxSid = String(inner.nextSid)
+            return Array("SUB \(muxSubject) \(inner.nextSid)\r\n".utf8)
+        }
+        return (stream, sub)
+    }
+
+    func forgetReply(_ subject: String) { inner.withLock { _ = $0.replies.removeValue(forKey: subject) } }
+
     func nextRequest() -> Int { inner.withLock { $0.nextRequest += 1; return $0.nextRequest } }
 
     func deliver(_ sid: String, _ message: PartnerClient.Message) {
-        _ = inner.withLock { $0.subscriptions[sid] }?.yield(message)
+        let target = inner.withLock { inner in
+            sid == inner.muxSid ? inner.replies.removeValue(forKey: message.subject) : inner.subscriptions[sid]
+        }
+        target?.yield(message)
     }
 
     func expectPong() -> Int {
@@ -249,8 +275,12 @@ final class ClientState: Sendable {
 
     func finishAll() {
         let (streams, waiters, reason) = inner.withLock { inner in
-            defer { inner.subscriptions.removeAll(); inner.pongs.removeAll(); inner.expected.removeAll() }
-            return (Array(inner.subscriptions.values), Array(inner.pongs.values), inner.lastError ?? "connection closed")
+            defer {
+                inner.subscriptions.removeAll(); inner.replies.removeAll()
+                inner.pongs.removeAll(); inner.expected.removeAll()
+            }
+            return (Array(inner.subscriptions.values) + Array(inner.replies.values), Array(inner.pongs.values),
+                    inner.lastError ?? "connection closed")
         }
         streams.forEach { $0.finish() }
         waiters.forEach { $0.resume(throwing: PartnerClient.Failure(message: reason)) }

@@ -15,6 +15,9 @@ public final class BusProxy: Sendable {
     public struct Configuration: Sendable {
         /// Bind addresses, e.g. `tcp://127.0.0.1:7701` or `tcp://*:7701`.
         public var bind: BusEndpoints
+        /// Further endpoints bound beside `bind`: `BusEndpoints.inProcess` lets parts in the same
+        /// process skip TCP and ZeroMQ's I/O thread (what `concord up` does for its own parts).
+        public var alsoBind: [BusEndpoints] = []
         /// Largest envelope frame forwarded.
         public var maxMessageBytes = EnvelopeCodec.defaultMaxBytes
         public var highWaterMark: Int32 = 100_000
@@ -100,10 +103,17 @@ final class ProxyLoop: @unchecked Sendable {
             try xsub.bind(configuration.bind.publish)
             try xpub.bind(configuration.bind.subscribe)
             try capture.bind(configuration.bind.capture)
+            // lastEndpoint reports the last bind, so the extra ones are resolved before them.
+            let resolved = BusEndpoints(publish: try xsub.lastEndpoint(), subscribe: try xpub.lastEndpoint(),
+                                        capture: try capture.lastEndpoint())
+            for extra in configuration.alsoBind {
+                try xsub.bind(extra.publish)
+                try xpub.bind(extra.subscribe)
+                try capture.bind(extra.capture)
+            }
             // Subscribe upstream to everything: see the type's comment.
             try xsub.send([[1]], wait: true)
-            started.complete("start", with: .success(BusEndpoints(
-                publish: try xsub.lastEndpoint(), subscribe: try xpub.lastEndpoint(), capture: try capture.lastEndpoint())))
+            started.complete("start", with: .success(resolved))
         } catch {
             started.complete("start", with: .failure(error))
             return

@@ -47,6 +47,7 @@ public final class BusConnection: Sendable {
 
     let mailbox: Mailbox<Command>
     let replies = PendingReplies<BusMessage>()
+    let callbacks = ReplyCallbacks()
     let fetches = PendingReplies<[[UInt8]]>()
     private let thread: OwnerThread
     private let counter = Atomic<Int>(0)
@@ -80,7 +81,7 @@ public final class BusConnection: Sendable {
         let loop = BusSocketLoop(
             configuration: configuration, context: context, mailbox: mailbox,
             inboxPrefix: "_INBOX.\(connectionID).", messages: messages, catchUpRequests: catchUpRequests,
-            replies: replies, fetches: fetches, started: started
+            replies: replies, callbacks: callbacks, fetches: fetches, started: started
         )
         thread = OwnerThread(name: "concord-bus-\(connectionID)") { loop.run() }
         do {
@@ -152,6 +153,23 @@ public final class BusConnection: Sendable {
         }
     }
 
+    /// Publishes `command` with a fresh inbox and calls `onReply` once with the answer, on the bus
+    /// thread: for callers that must not add task hops (the gateway). Returns the inbox, for
+    /// `cancelRequest` when the caller's own timeout fires first.
+    @discardableResult
+    public func request(_ command: Envelope, onReply: @escaping @Sendable (BusMessage) -> Void) -> String {
+        var command = command
+        let inbox = makeInbox()
+        command.replyTo = inbox
+        callbacks.expect(inbox, onReply)
+        publish(command)
+        return inbox
+    }
+
+    /// Forgets a callback request; returns false when its answer already came.
+    @discardableResult
+    public func cancelRequest(_ inbox: String) -> Bool { callbacks.cancel(inbox) }
+
     /// Stops handing out received messages and catch-up requests (what is buffered is dropped:
     /// senders of commands retry, and journaled events come back through catch-up).
     public func finishReceiving() {
@@ -163,5 +181,6 @@ public final class BusConnection: Sendable {
     public func close() async {
         mailbox.post(.stop)
         await thread.join()
+        callbacks.cancelAll()
     }
 }

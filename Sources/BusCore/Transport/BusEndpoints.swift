@@ -23,6 +23,13 @@ public struct BusEndpoints: Sendable, Equatable, Codable {
         )
     }
 
+    /// ZeroMQ `inproc://` endpoints for parts in one process sharing one `ZMQContext`: no TCP,
+    /// no I/O thread between them.
+    public static func inProcess(_ name: String = "concord") -> BusEndpoints {
+        BusEndpoints(publish: "inproc://\(name)-publish", subscribe: "inproc://\(name)-subscribe",
+                     capture: "inproc://\(name)-capture")
+    }
+
     /// The same endpoints with a wildcard host, for binding (`tcp://127.0.0.1:7701` → `tcp://*:7701` when `host` is `*`).
     public func bindable(host: String) -> BusEndpoints {
         func swap(_ endpoint: String) -> String {

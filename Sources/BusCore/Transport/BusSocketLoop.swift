@@ -13,6 +13,7 @@ final class BusSocketLoop: @unchecked Sendable {
     private let messages: BoundedQueue<BusMessage>
     private let catchUpRequests: BoundedQueue<CatchUpRequest>
     private let replies: PendingReplies<BusMessage>
+    private let callbacks: ReplyCallbacks
     private let fetches: PendingReplies<[[UInt8]]>
     private let started: PendingReplies<String>
     private var logger: Logger { configuration.logger }
@@ -22,7 +23,9 @@ final class BusSocketLoop: @unchecked Sendable {
 
     init(configuration: BusConnection.Configuration, context: ZMQContext, mailbox: Mailbox<BusConnection.Command>,
          inboxPrefix: String, messages: BoundedQueue<BusMessage>, catchUpRequests: BoundedQueue<CatchUpRequest>,
-         replies: PendingReplies<BusMessage>, fetches: PendingReplies<[[UInt8]]>, started: PendingReplies<String>) {
+         replies: PendingReplies<BusMessage>, callbacks: ReplyCallbacks, fetches: PendingReplies<[[UInt8]]>,
+         started: PendingReplies<String>) {
+        self.callbacks = callbacks
         self.configuration = configuration
         self.context = context
         self.mailbox = mailbox
@@ -157,7 +160,7 @@ final class BusSocketLoop: @unchecked Sendable {
             }
             let message = BusMessage(topic: String(decoding: frames[0], as: UTF8.self), payload: frames[1])
             if message.topic.hasPrefix(inboxPrefix) {
-                replies.complete(message.topic, with: .success(message))
+                if !replies.complete(message.topic, with: .success(message)) { callbacks.answer(message) }
             } else {
                 messages.offer(message)
             }

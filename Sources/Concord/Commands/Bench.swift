@@ -65,6 +65,7 @@ struct Bench: AsyncParsableCommand {
                 \(line("(b) fan-out to \(result.fan_out_connections) partners", result.b_fan_out))
                 \(line("(c) partner PUB -> envelope on bus", result.c_partner_publish))
                   (d) request latency                          concord p50 \(String(format: "%.3f", d.concord_p50_ms)) ms p99 \(String(format: "%.3f", d.concord_p99_ms)) ms   nats p50 \(String(format: "%.3f", d.nats_p50_ms)) ms p99 \(String(format: "%.3f", d.nats_p99_ms)) ms   p99 ratio \(String(format: "%.2f", d.p99_ratio))
+                      same query straight over the bus (no gateway): p50 \(String(format: "%.3f", d.bus_only_p50_ms)) ms p99 \(String(format: "%.3f", d.bus_only_p99_ms)) ms
                 """)
         }
     }

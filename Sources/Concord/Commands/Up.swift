@@ -34,15 +34,19 @@ struct Up: AsyncParsableCommand {
         }
         let context = try ZMQContext()
         let endpoints = BusEndpoints.tcp(host: host, basePort: busPort)
+        // Other processes reach the bus over TCP; this process's own parts over inproc, which
+        // skips TCP and ZeroMQ's I/O thread on every hop.
+        let local = BusEndpoints.inProcess()
         var proxyConfiguration = BusProxy.Configuration(bind: endpoints)
+        proxyConfiguration.alsoBind = [local]
         proxyConfiguration.logger = Logger(label: "concord.proxy")
         let hosts = Parts.services.map { service in
             ServiceHost(service: service, configuration: Parts.hostConfiguration(
-                for: service, data: part.data, endpoints: endpoints, catchUpBind: "tcp://\(host):*",
+                for: service, data: part.data, endpoints: local, catchUpBind: "tcp://\(host):*",
                 catchUpAdvertise: nil, heartbeatMs: part.heartbeatMs), context: context)
         }
         let gatewayService = GatewayService(
-            configuration: try Parts.gatewayConfiguration(host: host, options: gateway, endpoints: endpoints), context: context)
+            configuration: try Parts.gatewayConfiguration(host: host, options: gateway, endpoints: local), context: context)
         let announcer = Announcer(hosts: hosts, gateway: gatewayService, endpoints: endpoints, data: part.data)
         let group = ServiceGroup(
             services: [ProxyService(configuration: proxyConfiguration, context: context)] + hosts + [gatewayService, announcer],

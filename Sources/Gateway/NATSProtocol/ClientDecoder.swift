@@ -151,11 +151,19 @@ public struct ClientDecoder: Sendable {
         return try next()
     }
 
-    /// The operation name in upper case and the bytes after the first separator.
+    /// Client operations, matched on their bytes in any case: no String per operation.
+    private static let operations: [(name: String, bytes: [UInt8])] =
+        ["PUB", "HPUB", "SUB", "UNSUB", "PING", "PONG", "CONNECT"].map { ($0, Array($0.utf8)) }
+
+    /// The operation name in upper case ("" when unknown) and the bytes after the first separator.
     private static func splitOperation(_ line: [UInt8]) -> (String, [UInt8]) {
         var index = 0
         while index < line.count, line[index] != 0x20, line[index] != 0x09 { index += 1 }
-        let name = String(decoding: line[..<index], as: UTF8.self).uppercased()
+        let word = line[..<index]
+        // ASCII letters compare case-insensitively once bit 5 is cleared.
+        let name = operations.first { operation in
+            operation.bytes.count == word.count && zip(operation.bytes, word).allSatisfy { $0 == $1 & 0xDF }
+        }?.name ?? ""
         while index < line.count, line[index] == 0x20 || line[index] == 0x09 { index += 1 }
         var end = line.count
         while end > index, line[end - 1] == 0x20 || line[end - 1] == 0x09 { end -= 1 }

@@ -12,8 +12,6 @@ final class GatewayCore: Sendable {
     let configuration: GatewayConfiguration
     let directory: PartnerDirectory
     let table = SubscriptionTable()
-    let requests: AsyncStream<PartnerRequest>
-    private let requestSink: AsyncStream<PartnerRequest>.Continuation
     private let connections = Mutex<[UInt64: PartnerConnection]>([:])
     private let nextID = Atomic<UInt64>(1)
     private let busState = Mutex<BusConnection?>(nil)
@@ -32,13 +30,11 @@ final class GatewayCore: Sendable {
     init(configuration: GatewayConfiguration, directory: PartnerDirectory) {
         self.configuration = configuration
         self.directory = directory
-        (requests, requestSink) = AsyncStream.makeStream(of: PartnerRequest.self, bufferingPolicy: .bufferingNewest(10_000))
         directory.onChange { [weak self] code in self?.partnerChanged(code) }
     }
 
     var bus: BusConnection? { busState.withLock { $0 } }
     func attach(_ bus: BusConnection) { busState.withLock { $0 = bus } }
-    func finishRequests() { requestSink.finish() }
 
     // MARK: Connections
 
@@ -179,11 +175,14 @@ final class GatewayCore: Sendable {
             metrics.invalidMessages.increment()
             logger.info("partner message refused", metadata: ["gateway.partner": "\(entry.code)", "gateway.subject": "\(subject)",
                                                              "gateway.reason": "\(error.reason)"])
-            if let replyTo { _ = deliverReply(PartnerEnvelope.rejection(error, for: subject, partner: entry.code), to: connection, subject: replyTo) }
+            if let replyTo {
+                deliverReply(EnvelopeCodec.encode(PartnerEnvelope.rejection(error, for: subject, partner: entry.code)),
+                             to: connection, subject: replyTo)
+            }
             return replyTo == nil ? "Invalid Message: \(error.reason)" : nil
         }
         if let replyTo, subject.hasPrefix("cmd.") || subject.hasPrefix("query.") {
-            requestSink.yield(PartnerRequest(connection: connection, command: envelope, replySubject: replyTo))
+            forward(PartnerRequest(connection: connection, command: envelope, replySubject: replyTo))
         } else {
             bus?.publish(envelope)
         }
@@ -193,8 +192,9 @@ final class GatewayCore: Sendable {
 
     // MARK: Requests
 
-    /// Sends a partner's command to its service and the answer back, or "no responders".
-    func perform(_ request: PartnerRequest) async {
+    /// Sends a partner's command to its service; the answer goes straight from the bus thread to
+    /// the partner's connection (no task hops), or "no responders" when no service serves it.
+    private func forward(_ request: PartnerRequest) {
         guard let bus else { return }
         let service = request.command.type.split(separator: ".").dropFirst().first.map(String.init) ?? ""
         let wantsStatus = request.connection.session?.options.headers == true && request.connection.session?.options.noResponders == true
@@ -202,11 +202,13 @@ final class GatewayCore: Sendable {
             sendNoResponders(to: request)
             return
         }
-        do {
-            let reply = try await bus.request(request.command, timeout: configuration.requestTimeout)
-            _ = deliverReply(reply, to: request.connection, subject: request.replySubject)
-        } catch {
-            logger.info("partner request got no answer", metadata: ["gateway.type": "\(request.command.type)", "gateway.error": "\(error)"])
+        let inbox = bus.request(request.command) { [weak self] answer in
+            self?.deliverReply(answer.payload, to: request.connection, subject: request.replySubject)
+        }
+        let timeout = TimeAmount.nanoseconds(configuration.requestTimeout.nanoseconds)
+        request.connection.channel.eventLoop.scheduleTask(in: timeout) { [weak self] in
+            guard let self, bus.cancelRequest(inbox) else { return }
+            logger.info("partner request got no answer", metadata: ["gateway.type": "\(request.command.type)"])
             if wantsStatus { sendNoResponders(to: request) }
         }
     }
@@ -221,11 +223,11 @@ final class GatewayCore: Sendable {
         _ = request.connection.write(bytes)
     }
 
-    /// Writes an answer to the connection that asked, if its label lets it go there.
+    /// Writes an encoded answer to the connection that asked, if its label lets it go there.
     @discardableResult
-    func deliverReply(_ reply: Envelope, to connection: PartnerConnection, subject: String) -> Bool {
-        guard let session = connection.session,
-              Releasability.allows(classification: reply.classification, releasableTo: reply.releasableTo,
+    func deliverReply(_ reply: [UInt8], to connection: PartnerConnection, subject: String) -> Bool {
+        guard let session = connection.session, let label = EnvelopeCodec.label(of: reply),
+              Releasability.allows(classification: label.classification, releasableTo: label.releasableTo,
                                    partner: session.identity.code, clearance: session.clearance) else {
             metrics.withheld.increment()
             return false
@@ -234,7 +236,7 @@ final class GatewayCore: Sendable {
             return false
         }
         var bytes: [UInt8] = []
-        ServerEncoder.message(into: &bytes, subject: subject, sid: sid, replyTo: nil, payload: EnvelopeCodec.encode(reply))
+        ServerEncoder.message(into: &bytes, subject: subject, sid: sid, replyTo: nil, payload: reply)
         return write(bytes, to: connection)
     }
 

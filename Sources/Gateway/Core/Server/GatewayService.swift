@@ -55,17 +55,9 @@ public final class GatewayService: Service, Sendable {
                     if !registryEvents.isEmpty { await registry.handle(registryEvents) }
                 }
             }
-            group.addTask { [core] in
-                await withDiscardingTaskGroup { requests in
-                    for await request in core.requests {
-                        requests.addTask { await core.perform(request) }
-                    }
-                }
-            }
             try? await gracefulShutdown()
             try? await server.close()
             core.closeAll()
-            core.finishRequests()
             bus.finishReceiving()
         }
         await bus.close()

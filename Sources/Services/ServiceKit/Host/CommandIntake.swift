@@ -116,7 +116,9 @@ struct CommandIntake: Sendable {
         do {
             let upcast = try checked(query)
             guard let handler = service.queries[query.type] else { throw unknown(query) }
-            let result = try await database.read { db in try handler(QueryContext(query: upcast, db: db)) }
+            // A synchronous read: queries are short, and the hop to GRDB's reader queue and back
+            // was most of a query's latency.
+            let result = try readNow { db in try handler(QueryContext(query: upcast, db: db)) }
             return EnvelopeCodec.encode(replyEnvelope(result.type, result.data, to: query))
         } catch let error as CommandError {
             return rejection(error, query)
@@ -124,6 +126,10 @@ struct CommandIntake: Sendable {
             logger.error("query failed", metadata: ["query.type": "\(query.type)", "query.error": "\(error)"])
             return rejection(CommandError(.internalError, "the query failed: \(error)"), query)
         }
+    }
+
+    private func readNow<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.read(body)
     }
 
     private func reply(to request: Envelope, with answer: [UInt8]) {
