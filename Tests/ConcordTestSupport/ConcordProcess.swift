@@ -28,8 +28,16 @@ public final class ConcordProcess: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try Self.launch(process)
     }
+
+    /// Foundation's `Process.run()` is not safe to call from two threads at once on Linux (it can
+    /// crash while copying the environment), and test suites run in parallel: launch one at a time.
+    public static func launch(_ process: Process) throws {
+        try launchLock.withLock { try process.run() }
+    }
+
+    private static let launchLock = NSLock()
 
     public var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 

@@ -20,7 +20,7 @@ struct GatewayConformanceTests {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ConcordProcess.launch(process)
         let deadline = ContinuousClock.now + .seconds(600)
         while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
         if process.isRunning { process.terminate() }
