@@ -29,7 +29,7 @@ struct GatewayConformanceTests {
         print(results.joined(separator: "\n"))
         #expect(process.terminationStatus == 0, "\(output)")
         #expect(!output.contains("not ok"))
-        #expect(results.count >= 24)
+        #expect(results.count >= 34)
         folder.remove()
     }
 }

@@ -56,7 +56,7 @@ def concord(*args):
 
 def start_gateway():
     return start("gateway", "gateway", *BUS_ARGS, "--gateway-port", str(GATEWAY), "--log-level", "notice",
-                 "--max-pending", str(1 << 20))
+                 "--max-pending", str(1 << 20), "--service-timeout-ms", "1500")
 
 
 async def connect(code, **options):
@@ -166,6 +166,30 @@ async def checks():
           and json.loads(got["ECOWAS"].data)["source"] == "partner/NLD")
     check("a named partner without the clearance does not get it", got["AU"] is None)
     check("a cleared partner that is not named does not get it", got["MSF"] is None)
+
+    # echo: false keeps a connection's own messages from coming back to it; others still get them.
+    quiet = await nats.connect(URL, token=TOKENS["NLD"], no_echo=True, allow_reconnect=False)
+    loud = await connect("NLD")
+    nld_subs = [await quiet.subscribe("partner.note.*"), await loud.subscribe("partner.note.*")]
+    await quiet.flush(); await loud.flush()
+    await quiet.publish("partner.note.posted", b'{"text":"own note"}', headers={"Concord-Releasable-To": "NLD"})
+    await quiet.flush()
+    got_quiet, got_loud = await received(nld_subs[0], 1), await received(nld_subs[1], 2)
+    check("echo false: the publishing connection does not get its own message back", got_quiet is None)
+    check("echo false: other connections of the partner still get it", got_loud is not None)
+    await quiet.close(); await loud.close()
+
+    # User and password, stored as salted PBKDF2 by the registry.
+    concord("partner", "credential", "NLD", "--user", "nld-ops", "--password", "correct horse battery")
+    await asyncio.sleep(0.5)
+    by_password = await nats.connect(URL, user="nld-ops", password="correct horse battery", allow_reconnect=False)
+    check("a partner connects with user and password", by_password.is_connected)
+    await by_password.close()
+    try:
+        await nats.connect(URL, user="nld-ops", password="wrong horse", allow_reconnect=False, max_reconnect_attempts=0)
+        check("a wrong password is refused", False)
+    except Exception as error:
+        check("a wrong password is refused", "Authorization Violation" in str(error))
 
     # A suspended partner is cut off at once.
     errors = []
@@ -300,6 +324,59 @@ async def restart_check(restart):
     await nld.close()
 
 
+async def live_changes_check():
+    """Registry changes reach live connections: a rotated secret cuts off its users, a withdrawn
+    permission ends the subscriptions it allowed, repeated failures are slowed down."""
+    ecowas = await connect("ECOWAS")
+    concord("partner", "credential", "ECOWAS", "--token", "ecowas-rotated-0123456789abcdef")
+    for _ in range(50):
+        if not ecowas.is_connected:
+            break
+        await asyncio.sleep(0.1)
+    check("rotating a secret cuts off connections that used the old one", not ecowas.is_connected)
+    try:
+        await connect("ECOWAS")
+        check("the old secret no longer works", False)
+    except Exception as error:
+        check("the old secret no longer works", "Authorization Violation" in str(error))
+    TOKENS["ECOWAS"] = "ecowas-rotated-0123456789abcdef"
+    rotated = await connect("ECOWAS")
+    check("the new secret works", rotated.is_connected)
+    await rotated.close()
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", GATEWAY)
+    await reader.readline()
+    writer.write(f'CONNECT {{"auth_token":"{TOKENS["AU"]}"}}\r\nSUB partner.note.* 7\r\nPING\r\n'.encode())
+    await writer.drain()
+    await reader.readline()  # PONG
+    concord("partner", "permit", "AU", "--publish", "query.registry.>", "--subscribe", "registry.>")
+    line = (await asyncio.wait_for(reader.readline(), 5)).decode()
+    check("withdrawing a permission ends the live subscription with the nats-server error",
+          line.startswith("-ERR 'Permissions Violation for Subscription to \"partner.note.*\"'"), line)
+    writer.close()
+
+    delays = []
+    for _ in range(5):
+        started = time.monotonic()
+        data, _ = await raw_session(b'CONNECT {"auth_token":"not-a-partner-token-000"}\r\n', read_for=3)
+        delays.append(time.monotonic() - started)
+    check("repeated authentication failures from one address are slowed down",
+          delays[-1] >= 0.9 and delays[-1] > delays[0], str([round(d, 2) for d in delays]))
+
+
+async def no_responders_check(stop_registry):
+    """With the registry gone, a request gets the NATS no-responders status."""
+    au = await connect("AU")
+    stop_registry()
+    await asyncio.sleep(2.5)
+    try:
+        await au.request("query.registry.partner.get", b'{"code":"AU"}', timeout=5)
+        check("a request nobody serves gets 503 no responders", False)
+    except nats.errors.NoRespondersError:
+        check("a request nobody serves gets 503 no responders", True)
+    await au.close()
+
+
 def main():
     processes = [start("bus", "bus", *BUS_ARGS),
                  start("registry", "registry", *BUS_ARGS[:4], "--data", os.path.join(WORK, "data"), "--heartbeat-ms", "200")]
@@ -319,7 +396,7 @@ def main():
                 "--publish", "partner.note.posted", "--subscribe", "registry.>", "--subscribe", "partner.note.*")
         for code in ["ECOWAS", "MSF"]:
             concord("partner", "permit", code, "--subscribe", "partner.note.*", "--publish", "query.registry.>")
-        concord("partner", "permit", "NLD", "--publish", "partner.note.posted")
+        concord("partner", "permit", "NLD", "--publish", "partner.note.posted", "--subscribe", "partner.note.*")
         time.sleep(1.0)  # the gateway learns of the partners from the registry's events
         asyncio.run(checks())
         asyncio.run(slow_consumer_check(gateway[0].pid))
@@ -330,6 +407,12 @@ def main():
             gateway[0].wait(timeout=15)
             gateway[0] = start_gateway()
         asyncio.run(restart_check(restart))
+        asyncio.run(live_changes_check())
+
+        def stop_registry():
+            processes[1].terminate()
+            processes[1].wait(timeout=15)
+        asyncio.run(no_responders_check(stop_registry))
     finally:
         for process in processes + gateway:
             process.terminate()

@@ -80,6 +80,24 @@ public enum EnvelopeCodec {
         }
     }
 
+    /// Reads only the `id` of an encoded envelope.
+    public static func id(of bytes: [UInt8]) -> String? {
+        bytes.withUnsafeBufferPointer { buffer in
+            var scanner = JSONScanner(buffer)
+            do {
+                try scanner.expect(UInt8(ascii: "{"))
+                if scanner.take(UInt8(ascii: "}")) { return nil }
+                repeat {
+                    let name = try scanner.string()
+                    try scanner.expect(UInt8(ascii: ":"))
+                    if name == "id", scanner.peek() == UInt8(ascii: "\"") { return try scanner.string() }
+                    _ = try scanner.skipValue()
+                } while scanner.take(UInt8(ascii: ","))
+            } catch {}
+            return nil
+        }
+    }
+
     /// Whether `bytes` are one well-formed JSON value.
     public static func isValidJSON(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in

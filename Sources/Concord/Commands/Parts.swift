@@ -34,6 +34,7 @@ enum Parts {
         configuration.port = options.gatewayPort
         configuration.tls = try options.tls()
         configuration.maxPending = options.maxPending
+        configuration.serviceTimeout = .milliseconds(options.serviceTimeoutMs)
         configuration.logger = Logger(label: "concord.gateway")
         return configuration
     }

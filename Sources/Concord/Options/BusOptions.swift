@@ -44,6 +44,9 @@ struct GatewayOptions: ParsableArguments {
     @Option(help: "Bytes waiting for one partner before it is cut off as a slow consumer. Env: CONCORD_GATEWAY_MAX_PENDING.")
     var maxPending = Int(EnvironmentKey.maxPending.value(or: "8388608")) ?? 8_388_608
 
+    @Option(help: "Milliseconds without a heartbeat before a service's requests get 503 no responders. Env: CONCORD_GATEWAY_SERVICE_TIMEOUT_MS.")
+    var serviceTimeoutMs = Int(EnvironmentKey.serviceTimeout.value(or: "10000")) ?? 10_000
+
     func tls() throws -> GatewayConfiguration.TLSFiles? {
         let certificate = tlsCert ?? EnvironmentKey.tlsCertificate.value
         let key = tlsKey ?? EnvironmentKey.tlsKey.value

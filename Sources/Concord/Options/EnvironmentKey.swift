@@ -30,6 +30,8 @@ enum EnvironmentKey: String, CaseIterable {
     case tlsKey = "CONCORD_TLS_KEY"
     /// Bytes waiting for one partner before it is cut off as a slow consumer.
     case maxPending = "CONCORD_GATEWAY_MAX_PENDING"
+    /// Milliseconds without a heartbeat after which the gateway answers a service's requests with 503.
+    case serviceTimeout = "CONCORD_GATEWAY_SERVICE_TIMEOUT_MS"
     /// Gateway URL for `sub`, `pub`, `request`, e.g. `nats://127.0.0.1:4222`.
     case gatewayURL = "CONCORD_GATEWAY_URL"
     /// A partner's token for `sub`, `pub`, `request`.

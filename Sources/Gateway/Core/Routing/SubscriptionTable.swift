@@ -15,6 +15,8 @@ final class SubscriptionTable: Sendable {
         var clearance: Classification
         /// Messages still to deliver before the subscription ends (`UNSUB <sid> <max>`); nil: no limit.
         var remaining: Int? = nil
+        /// The connection said `echo: false`: it does not get back what it published itself.
+        var noEcho = false
     }
 
     private struct State {

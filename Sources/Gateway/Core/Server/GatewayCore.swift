@@ -132,7 +132,8 @@ final class GatewayCore: Sendable {
             return "Permissions Violation for Subscription to \"\(subject)\""
         }
         let subscription = SubscriptionTable.Subscription(connection: connection.id, sid: sid, subject: subject, queue: queue,
-                                                          partner: entry.code, clearance: entry.clearance)
+                                                          partner: entry.code, clearance: entry.clearance,
+                                                          noEcho: session.options.echo == false)
         if let prefix = table.add(subscription) { bus?.subscribe(prefix) }
         return nil
     }
@@ -184,6 +185,7 @@ final class GatewayCore: Sendable {
         if let replyTo, subject.hasPrefix("cmd.") || subject.hasPrefix("query.") {
             forward(PartnerRequest(connection: connection, command: envelope, replySubject: replyTo))
         } else {
+            if session.options.echo == false { connection.notePublished(envelope.id) }
             bus?.publish(envelope)
         }
         metrics.partnerMessagesIn.increment()
@@ -247,7 +249,9 @@ final class GatewayCore: Sendable {
         var outgoing: [UInt64: [UInt8]] = [:]
         for message in burst {
             if message.topic == Heartbeat.type { noteHeartbeat(message) }
-            for subscription in Delivery.targets(for: message, in: table) {
+            var targets = Delivery.targets(for: message, in: table)
+            if targets.contains(where: \.noEcho) { targets = withoutEcho(targets, message) }
+            for subscription in targets {
                 ServerEncoder.message(into: &outgoing[subscription.connection, default: []], subject: message.topic,
                                       sid: subscription.sid, replyTo: nil, payload: message.payload)
                 metrics.delivered.increment()
@@ -257,6 +261,15 @@ final class GatewayCore: Sendable {
         guard !outgoing.isEmpty else { return }
         let targets = connections.withLock { connections in outgoing.keys.compactMap { connections[$0] } }
         for connection in targets { _ = write(outgoing[connection.id]!, to: connection) }
+    }
+
+    /// Drops the subscriptions of `echo: false` connections that published this very message.
+    private func withoutEcho(_ targets: [SubscriptionTable.Subscription], _ message: BusMessage) -> [SubscriptionTable.Subscription] {
+        guard let id = EnvelopeCodec.id(of: message.payload) else { return targets }
+        let senders = connections.withLock { connections in
+            Set(targets.filter(\.noEcho).compactMap { connections[$0.connection] }.filter { $0.didPublish(id) }.map(\.id))
+        }
+        return targets.filter { !senders.contains($0.connection) }
     }
 
     private func write(_ bytes: [UInt8], to connection: PartnerConnection) -> Bool {

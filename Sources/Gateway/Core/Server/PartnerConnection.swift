@@ -46,6 +46,19 @@ final class PartnerConnection: Sendable {
         return allowed
     }
 
+    /// Ids of what this connection published lately, for `echo: false` (bounded).
+    private let published = Mutex<(ids: Set<String>, order: [String])>(([], []))
+
+    func notePublished(_ id: String) {
+        published.withLock { state in
+            state.ids.insert(id)
+            state.order.append(id)
+            if state.order.count > 4_096 { state.ids.remove(state.order.removeFirst()) }
+        }
+    }
+
+    func didPublish(_ id: String) -> Bool { published.withLock { $0.ids.contains(id) } }
+
     /// Forgets publish decisions after the partner's permissions changed.
     func forgetDecisions() { publishDecisions.withLock { $0.removeAll() } }
 
