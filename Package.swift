@@ -52,6 +52,11 @@ let package = Package(
             path: "Sources/Services/Registry"
         ),
         .target(
+            name: "Logistics",
+            dependencies: ["ServiceKit"],
+            path: "Sources/Services/Logistics"
+        ),
+        .target(
             name: "NATSProtocol",
             path: "Sources/Gateway/NATSProtocol"
         ),
@@ -78,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "Concord",
             dependencies: [
-                "BusCore", "ServiceKit", "Registry", "Agents", "Gateway",
+                "BusCore", "ServiceKit", "Registry", "Logistics", "Agents", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Concord"
@@ -91,6 +96,7 @@ let package = Package(
         .testTarget(name: "BusCoreTests", dependencies: ["BusCore", "ConcordTestSupport"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "ConcordTestSupport"]),
         .testTarget(name: "NATSProtocolTests", dependencies: ["NATSProtocol"]),
+        .testTarget(name: "LogisticsTests", dependencies: ["Logistics", "ConcordTestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "NATSProtocol", "BusCore"]),
         .testTarget(name: "ConcordTests", dependencies: ["ConcordTestSupport", "Registry"]),
     ],

@@ -56,12 +56,17 @@ public struct Envelope: Sendable, Equatable {
 }
 
 extension Envelope {
-    /// Decodes `data` into `T` with a shared decoder.
-    public func decodeData<T: Decodable>(_: T.Type = T.self) throws -> T {
+    /// Decodes `data` into `T` with a shared decoder (a fresh one when `userInfo` is given).
+    public func decodeData<T: Decodable>(_: T.Type = T.self, userInfo: [CodingUserInfoKey: any Sendable] = [:]) throws -> T {
         guard let data else {
             throw EnvelopeError(.invalidData, "event \(type) has no data", type: type)
         }
         do {
+            if !userInfo.isEmpty {
+                let decoder = JSONDecoder()
+                decoder.userInfo = userInfo
+                return try decoder.decode(T.self, from: Data(data))
+            }
             return try JSONCoding.decoder.decode(T.self, from: Data(data))
         } catch let error as DecodingError {
             throw EnvelopeError(.invalidData, JSONCoding.describe(error), type: type)

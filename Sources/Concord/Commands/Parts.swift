@@ -1,12 +1,13 @@
 import BusCore
 import Gateway
 import Logging
+import Logistics
 import Registry
 import ServiceKit
 
 /// The services this build runs, and how a host is configured for one.
 enum Parts {
-    static let services: [any DomainService] = [RegistryService()]
+    static let services: [any DomainService] = [RegistryService(), LogisticsService()]
 
     static func service(named name: String) -> (any DomainService)? {
         services.first { $0.name == name }

@@ -14,9 +14,9 @@ public struct CommandContext {
     let outbox: Outbox
 
     /// The command's data decoded as `T`, or an `invalid_command` error naming the field.
-    public func input<T: Decodable>(_: T.Type = T.self) throws -> T {
+    public func input<T: Decodable>(_: T.Type = T.self, userInfo: [CodingUserInfoKey: any Sendable] = [:]) throws -> T {
         do {
-            return try command.decodeData(T.self)
+            return try command.decodeData(T.self, userInfo: userInfo)
         } catch let error as EnvelopeError {
             throw CommandError(.invalidCommand, error.reason, command: command.type)
         }

@@ -7,11 +7,11 @@ public struct QueryContext {
     public let db: Database
 
     /// The query's data decoded as `T`; a query without data decodes from `{}`.
-    public func input<T: Decodable>(_: T.Type = T.self) throws -> T {
+    public func input<T: Decodable>(_: T.Type = T.self, userInfo: [CodingUserInfoKey: any Sendable] = [:]) throws -> T {
         var query = query
         if query.data == nil { query.data = Array("{}".utf8) }
         do {
-            return try query.decodeData(T.self)
+            return try query.decodeData(T.self, userInfo: userInfo)
         } catch let error as EnvelopeError {
             throw CommandError(.invalidCommand, error.reason, command: query.type)
         }

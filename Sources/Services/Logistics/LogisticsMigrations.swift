@@ -1,0 +1,63 @@
+import GRDB
+
+/// The logistics schema, as named migration steps.
+enum LogisticsMigrations {
+    static func register(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("logistics-v1") { db in
+            try db.create(table: SupplyRequest.databaseTableName) { table in
+                table.primaryKey("request", .text)
+                table.column("requester", .text).notNull()
+                table.column("items", .jsonText).notNull()
+                table.column("received", .jsonText).notNull()
+                table.column("priority", .text).notNull()
+                table.column("destination", .text).notNull()
+                table.column("neededBy", .text).notNull()
+                table.column("needsTransport", .boolean).notNull()
+                table.column("needsSecurity", .boolean).notNull()
+                table.column("status", .text).notNull().indexed()
+            }
+            try db.create(table: Pledge.databaseTableName) { table in
+                table.primaryKey("pledge", .text)
+                table.column("request", .text).notNull().indexed()
+                table.column("partner", .text).notNull()
+                table.column("requester", .text).notNull()
+                table.column("items", .jsonText).notNull()
+                table.column("status", .text).notNull()
+            }
+            try db.create(table: Shipment.databaseTableName) { table in
+                table.primaryKey("shipment", .text)
+                table.column("request", .text).notNull().indexed()
+                table.column("pledge", .text)
+                table.column("partner", .text).notNull()
+                table.column("requester", .text).notNull()
+                table.column("items", .jsonText).notNull()
+                table.column("driver", .text).notNull()
+                table.column("vehicle", .text).notNull()
+                table.column("transport", .text).notNull()
+                table.column("status", .text).notNull()
+            }
+            try db.create(table: Route.databaseTableName) { table in
+                table.primaryKey("route", .text)
+                table.column("name", .text).notNull()
+                table.column("areas", .jsonText).notNull()
+                table.column("atRisk", .boolean).notNull()
+            }
+            try db.create(table: Convoy.databaseTableName) { table in
+                table.primaryKey("convoy", .text)
+                table.column("route", .text).notNull().indexed()
+                table.column("partners", .jsonText).notNull()
+                table.column("request", .text)
+                table.column("escort", .text)
+                table.column("status", .text).notNull()
+            }
+            try db.create(table: Rotation.databaseTableName) { table in
+                table.primaryKey("rotation", .text)
+                table.column("unit", .text).notNull().indexed()
+                table.column("partner", .text).notNull()
+                table.column("outDate", .text).notNull()
+                table.column("inDate", .text).notNull()
+                table.column("status", .text).notNull()
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import BusCore
+import GRDB
+import ServiceKit
+
+/// A convoy on a named route: planned → escort assigned → moving ⇄ halted → arrived.
+public struct Convoy: StatefulRecord, Equatable {
+    public static let databaseTableName = "convoy"
+    public static let keyField = "convoy"
+
+    public enum Status: String, Codable, Sendable, CaseIterable {
+        case planned
+        case escortAssigned = "escort-assigned"
+        case moving, halted, arrived
+    }
+
+    public var convoy: String
+    public var route: String
+    /// Partners whose people or goods travel in it.
+    public var partners: [String]
+    public var request: String?
+    /// The escorting unit, once assigned.
+    public var escort: String?
+    public var status: Status
+
+    public var key: String { convoy }
+    /// Movements are restricted: only the convoy's own partners see them.
+    public var label: Label { Label(.restricted, releasableTo: partners) }
+
+    public static let lifecycle = Lifecycle<Status>("convoy", [
+        .init("depart", from: [.escortAssigned, .halted], to: .moving, event: "departed"),
+        .init("halt", from: [.moving], to: .halted, event: "halted"),
+        .init("arrive", from: [.moving], to: .arrived, event: "arrived"),
+    ])
+}

@@ -1,0 +1,64 @@
+import BusCore
+import GRDB
+
+/// The get and list queries every entity has: `query.<service>.<entity>.get {<key>}` answered by
+/// `<service>.<entity>.found`, and `query.<service>.<entity>.list {<filter>: value, …}` answered
+/// by `<service>.<entity>s.listed` with `{"<entity>s": [...]}`.
+public enum EntityQueries {
+    public static func handlers<Record: StatefulRecord>(_: Record.Type, service: String, filters: [String]) -> [String: QueryHandler] {
+        let entity = Record.lifecycle.entity
+        return [
+            "query.\(service).\(entity).get": { context in
+                let input = try context.input(TransitionInput.self, userInfo: [.transitionKeyField: Record.keyField])
+                return try CommandResult("\(service).\(entity).found", try Transitions.existing(Record.self, input.key, in: context.db))
+            },
+            "query.\(service).\(entity).list": { context in
+                try CommandResult("\(service).\(entity)s.listed",
+                                  Listed(name: "\(entity)s", items: try list(Record.self, context, filters: filters)))
+            },
+        ]
+    }
+
+    /// Rows of `Record` matching the query's filters (each a column compared for equality).
+    public static func list<Record: FetchableRecord & TableRecord>(_: Record.Type, _ context: QueryContext, filters: [String]) throws -> [Record] {
+        let input = try context.input([String: String].self)
+        var request = Record.all()
+        for (field, value) in input {
+            guard filters.contains(field) else {
+                throw CommandError(.invalidCommand, "'\(field)' is not a filter here; filters: \(filters.joined(separator: ", "))")
+            }
+            request = request.filter(Column(field) == value)
+        }
+        return try request.fetchAll(context.db)
+    }
+
+    /// The types these handlers answer with, for a service's catalog.
+    public static func messageTypes(entity: String, service: String) -> [MessageType] {
+        [
+            MessageType("query.\(service).\(entity).get", summary: "A \(entity) by its key."),
+            MessageType("query.\(service).\(entity).list", summary: "\(entity.capitalized)s, filtered by field."),
+            MessageType("\(service).\(entity).found", summary: "Answer to query.\(service).\(entity).get."),
+            MessageType("\(service).\(entity)s.listed", summary: "Answer to query.\(service).\(entity).list."),
+        ]
+    }
+
+    /// The command and event types of a lifecycle's steps, for a service's catalog.
+    public static func transitionTypes<Record: StatefulRecord>(_: Record.Type, service: String) -> [MessageType] {
+        let entity = Record.lifecycle.entity
+        return Record.lifecycle.steps.flatMap { step in
+            [MessageType("cmd.\(service).\(entity).\(step.verb)", summary: "Move a \(entity) to \(step.to.rawValue)."),
+             MessageType("\(service).\(entity).\(step.event)", summary: "A \(entity) became \(step.to.rawValue).")]
+        }
+    }
+}
+
+/// `{"<name>": [items]}`.
+struct Listed<Item: Encodable>: Encodable {
+    let name: String
+    let items: [Item]
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: TransitionInput.Key.self)
+        try container.encode(items, forKey: TransitionInput.Key(stringValue: name))
+    }
+}

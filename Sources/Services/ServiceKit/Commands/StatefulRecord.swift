@@ -1,0 +1,90 @@
+import BusCore
+import GRDB
+
+/// A service entity with a lifecycle: stored as one row, moved by `cmd.<service>.<entity>.<verb>`
+/// commands, each move reported as `<service>.<entity>.<event>` carrying the whole entity.
+public protocol StatefulRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    associatedtype Status: RawRepresentable & Hashable & Sendable & Codable where Status.RawValue == String
+    static var lifecycle: Lifecycle<Status> { get }
+    /// The field naming the entity in commands, e.g. `request`; also its primary key column.
+    static var keyField: String { get }
+    var key: String { get }
+    var status: Status { get set }
+    /// Who the entity's events are for.
+    var label: Label { get }
+}
+
+/// The data of a transition command: the entity's key and an optional reason.
+public struct TransitionInput: Decodable, Sendable {
+    public let key: String
+    public let reason: String?
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        let field = decoder.userInfo[.transitionKeyField] as? String ?? "id"
+        key = try container.decode(String.self, forKey: Key(stringValue: field))
+        reason = try container.decodeIfPresent(String.self, forKey: Key(stringValue: "reason"))
+    }
+}
+
+extension CodingUserInfoKey {
+    static let transitionKeyField = CodingUserInfoKey(rawValue: "concord.transitionKeyField")!
+}
+
+/// Builds the transition commands of a `StatefulRecord`.
+public enum Transitions {
+    /// A side effect run after the entity moved, in the same transaction.
+    public typealias After<Record: StatefulRecord> = @Sendable (inout Record, CommandContext) throws -> Void
+
+    /// Handlers for every step of `Record.lifecycle`, keyed by command type.
+    public static func handlers<Record: StatefulRecord>(
+        _: Record.Type, service: String, after: [String: After<Record>] = [:]
+    ) -> [String: CommandHandler] {
+        var handlers: [String: CommandHandler] = [:]
+        let entity = Record.lifecycle.entity
+        for step in Record.lifecycle.steps {
+            handlers["cmd.\(service).\(entity).\(step.verb)"] = { context in
+                let input = try context.input(TransitionInput.self, userInfo: [.transitionKeyField: Record.keyField])
+                var record = try existing(Record.self, input.key, in: context.db)
+                let move = try Record.lifecycle.step(step.verb, from: record.status, id: input.key)
+                record.status = move.to
+                try after[step.verb]?(&record, context)
+                try record.update(context.db)
+                let type = "\(service).\(entity).\(move.event)"
+                try context.emit(type, record, label: record.label)
+                return try CommandResult(type, record)
+            }
+        }
+        return handlers
+    }
+
+    /// The stored entity, or `not_found`.
+    public static func existing<Record: StatefulRecord>(_: Record.Type, _ key: String, in db: Database) throws -> Record {
+        guard let record = try Record.fetchOne(db, key: [Record.keyField: key]) else {
+            throw CommandError(.notFound, "no \(Record.lifecycle.entity) '\(key)'")
+        }
+        return record
+    }
+
+    /// Stores a new entity, refusing a key that exists, and reports it as `<service>.<entity>.<event>`.
+    public static func create<Record: StatefulRecord>(_ record: Record, service: String, event: String,
+                                                      in context: CommandContext) throws -> CommandResult {
+        guard !record.key.isEmpty, record.key.count <= 64 else {
+            throw CommandError(.invalidCommand, "\(Record.keyField) must be 1 to 64 characters")
+        }
+        guard try Record.fetchOne(context.db, key: [Record.keyField: record.key]) == nil else {
+            throw CommandError(.duplicate, "\(Record.lifecycle.entity) '\(record.key)' already exists")
+        }
+        try record.insert(context.db)
+        let type = "\(service).\(Record.lifecycle.entity).\(event)"
+        try context.emit(type, record, label: record.label)
+        return try CommandResult(type, record)
+    }
+}
