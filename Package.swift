@@ -57,6 +57,11 @@ let package = Package(
             path: "Sources/Services/Logistics"
         ),
         .target(
+            name: "Intelligence",
+            dependencies: ["ServiceKit"],
+            path: "Sources/Services/Intelligence"
+        ),
+        .target(
             name: "NATSProtocol",
             path: "Sources/Gateway/NATSProtocol"
         ),
@@ -83,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "Concord",
             dependencies: [
-                "BusCore", "ServiceKit", "Registry", "Logistics", "Agents", "Gateway",
+                "BusCore", "ServiceKit", "Registry", "Logistics", "Intelligence", "Agents", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Concord"
@@ -97,6 +102,8 @@ let package = Package(
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "ConcordTestSupport"]),
         .testTarget(name: "NATSProtocolTests", dependencies: ["NATSProtocol"]),
         .testTarget(name: "LogisticsTests", dependencies: ["Logistics", "ConcordTestSupport"]),
+        .testTarget(name: "IntelligenceTests", dependencies: ["Intelligence", "ConcordTestSupport"]),
+        .testTarget(name: "FlowTests", dependencies: ["Logistics", "Intelligence", "ConcordTestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "NATSProtocol", "BusCore"]),
         .testTarget(name: "ConcordTests", dependencies: ["ConcordTestSupport", "Registry"]),
     ],

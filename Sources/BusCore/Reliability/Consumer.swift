@@ -16,10 +16,14 @@ public actor Consumer {
         public var source: String
         /// The topic prefix its events share, e.g. `registry.`.
         public var topicPrefix: String
+        /// The types this consumer reacts to; the source's other events move the cursor and
+        /// nothing else. Nil: every type, and an unknown one is dead-lettered.
+        public var types: Set<String>?
 
-        public init(source: String, topicPrefix: String) {
+        public init(source: String, topicPrefix: String, types: Set<String>? = nil) {
             self.source = source
             self.topicPrefix = topicPrefix
+            self.types = types
         }
     }
 
@@ -206,9 +210,11 @@ public actor Consumer {
         cursor.position = last
         let newCursor = cursor
         do {
+            let wanted = follows[source]?.types
             let (applied, rejected) = try await database.write { [catalog, apply, deadLetters] db in
                 var applied = 0, rejected = 0
                 for (sequence, decoded, bytes) in items {
+                    if let wanted, let type = try? decoded.get().type, !wanted.contains(type) { continue }
                     do {
                         let envelope = try catalog.upcast(decoded.get())
                         try db.inSavepoint {

@@ -26,6 +26,12 @@ public enum LogisticsCatalog {
             MessageType("cmd.logistics.rotation.schedule", summary: "Schedule a unit's rotation out."),
             MessageType("logistics.rotation.scheduled", summary: "A rotation was scheduled."),
             MessageType("logistics.command.rejected", summary: "A logistics command or query was refused."),
+            MessageType("logistics.route.at-risk", summary: "An intelligence alert covers an area of the route."),
+            MessageType("logistics.route.cleared", summary: "No alert covers the route any more."),
+            // Followed from intelligence.
+            MessageType("intelligence.alert.raised", summary: "An alert on an area (followed)."),
+            MessageType("intelligence.alert.lifted", summary: "An alert was lifted (followed)."),
+            MessageType("intelligence.alert.expired", summary: "An alert expired (followed)."),
         ]
         + EntityQueries.transitionTypes(SupplyRequest.self, service: service)
         + EntityQueries.transitionTypes(Pledge.self, service: service)

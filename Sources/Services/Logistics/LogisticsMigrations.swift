@@ -59,5 +59,12 @@ enum LogisticsMigrations {
                 table.column("status", .text).notNull()
             }
         }
+        migrator.registerMigration("logistics-v2-threats") { db in
+            // Areas under an active intelligence alert, as logistics learned them from the bus.
+            try db.create(table: "threat") { table in
+                table.primaryKey("alert", .text)
+                table.column("area", .text).notNull()
+            }
+        }
     }
 }

@@ -13,6 +13,12 @@ public struct LogisticsService: DomainService {
         LogisticsMigrations.register(&migrator)
     }
 
+    public var follows: [Consumer.Follow] { [ThreatReactions.follow] }
+
+    public func react(to event: Envelope, context: CommandContext) throws {
+        try ThreatReactions.react(to: event, context: context)
+    }
+
     public var commands: [String: CommandHandler] {
         var handlers: [String: CommandHandler] = [
             "cmd.logistics.request.create": LogisticsCommands.createRequest,

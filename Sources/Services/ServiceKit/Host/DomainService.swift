@@ -18,15 +18,16 @@ public protocol DomainService: Sendable {
     var commands: [String: CommandHandler] { get }
     /// Handlers by query type (`query.<name>.<entity>.<verb>`).
     var queries: [String: QueryHandler] { get }
-    /// Other sources whose events this service applies.
+    /// Other sources whose events this service reacts to.
     var follows: [Consumer.Follow] { get }
-    /// Applies a followed source's event inside the transaction that moves the cursor.
-    func apply(_ event: Envelope, in db: Database) throws
+    /// Reacts to a followed source's event inside the transaction that moves the cursor: changes
+    /// this service's state and emits its own events (`context.command` is the event).
+    func react(to event: Envelope, context: CommandContext) throws
 }
 
 extension DomainService {
     public var follows: [Consumer.Follow] { [] }
-    public func apply(_ event: Envelope, in db: Database) throws {}
+    public func react(to event: Envelope, context: CommandContext) throws {}
     /// The `source` attribute of this service's events.
     public var source: String { "concord/\(name)" }
     /// The type of rejections this service sends.

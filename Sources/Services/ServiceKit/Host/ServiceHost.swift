@@ -70,7 +70,15 @@ public final class ServiceHost: Service, Sendable {
                                  advertisedEndpoint: configuration.catchUpAdvertise, logger: logger)
         let consumer = service.follows.isEmpty ? nil : Consumer(
             part: service.name, follows: service.follows, connection: connection, database: database,
-            catalog: catalog, logger: logger, apply: { [service] event, db in try service.apply(event, in: db) })
+            catalog: catalog, logger: logger, apply: { [service, environment = configuration.environment] event, db in
+                let outbox = Outbox()
+                try service.react(to: event, context: CommandContext(command: event, db: db, source: source,
+                                                                     environment: environment, outbox: outbox))
+                // Published once the consumer's transaction commits; a reaction that threw rolled back
+                // with its savepoint and registered nothing.
+                let messages = outbox.messages
+                if !messages.isEmpty { db.afterNextTransaction { _ in source.publish(messages) } }
+            })
         let intake = CommandIntake(service: service, catalog: catalog, database: database, source: source,
                                    connection: connection, environment: configuration.environment, logger: logger,
                                    timer: commandTimer, rejected: rejectedCounter)

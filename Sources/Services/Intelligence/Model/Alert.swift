@@ -1,0 +1,32 @@
+import BusCore
+import GRDB
+import ServiceKit
+
+/// An alert on an area, raised from reports, until lifted or expired.
+public struct Alert: StatefulRecord, Equatable {
+    public static let databaseTableName = "alert"
+    public static let keyField = "alert"
+
+    public enum Status: String, Codable, Sendable, CaseIterable { case active, lifted, expired }
+    public enum Severity: String, Codable, Sendable, CaseIterable { case low, medium, high, critical }
+
+    public var alert: String
+    public var report: String?
+    /// The area it covers, as routes and exercise locations name areas.
+    public var area: String
+    public var severity: Severity
+    public var summary: String
+    /// RFC 3339.
+    public var expires: String
+    public var securityLabel: SecurityLabel
+    public var tearline: Tearline?
+    public var status: Status
+
+    public var key: String { alert }
+    public var label: Label { securityLabel.label }
+
+    public static let lifecycle = Lifecycle<Status>("alert", [
+        .init("lift", from: [.active], to: .lifted, event: "lifted"),
+        .init("expire", from: [.active], to: .expired, event: "expired"),
+    ])
+}

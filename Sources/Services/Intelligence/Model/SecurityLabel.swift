@@ -1,0 +1,25 @@
+import BusCore
+import ServiceKit
+
+/// A STANAG 4774-style confidentiality label bound to content: policy, classification and the
+/// partners it may be released to.
+public struct SecurityLabel: Codable, Sendable, Equatable {
+    public var policy: String
+    public var classification: Classification
+    public var releasableTo: [String]
+
+    public init(policy: String = "UN-MISSION", classification: Classification, releasableTo: [String]) {
+        self.policy = policy
+        self.classification = classification
+        self.releasableTo = releasableTo
+    }
+
+    var label: Label { Label(classification, releasableTo: releasableTo) }
+}
+
+/// A summary that may go further than the content above it: at a classification no higher
+/// than the content's, to the partners it names.
+public struct Tearline: Codable, Sendable, Equatable {
+    public var summary: String
+    public var label: SecurityLabel
+}
