@@ -62,6 +62,11 @@ let package = Package(
             path: "Sources/Services/Intelligence"
         ),
         .target(
+            name: "Liaison",
+            dependencies: ["ServiceKit"],
+            path: "Sources/Services/Liaison"
+        ),
+        .target(
             name: "NATSProtocol",
             path: "Sources/Gateway/NATSProtocol"
         ),
@@ -88,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "Concord",
             dependencies: [
-                "BusCore", "ServiceKit", "Registry", "Logistics", "Intelligence", "Agents", "Gateway",
+                "BusCore", "ServiceKit", "Registry", "Logistics", "Intelligence", "Liaison", "Agents", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Concord"
@@ -103,7 +108,7 @@ let package = Package(
         .testTarget(name: "NATSProtocolTests", dependencies: ["NATSProtocol"]),
         .testTarget(name: "LogisticsTests", dependencies: ["Logistics", "ConcordTestSupport"]),
         .testTarget(name: "IntelligenceTests", dependencies: ["Intelligence", "ConcordTestSupport"]),
-        .testTarget(name: "FlowTests", dependencies: ["Logistics", "Intelligence", "ConcordTestSupport"]),
+        .testTarget(name: "FlowTests", dependencies: ["Logistics", "Intelligence", "Liaison", "Registry", "ConcordTestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "NATSProtocol", "BusCore"]),
         .testTarget(name: "ConcordTests", dependencies: ["ConcordTestSupport", "Registry"]),
     ],

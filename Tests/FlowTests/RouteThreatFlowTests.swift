@@ -2,26 +2,15 @@ import Agents
 import BusCore
 import ConcordTestSupport
 import Foundation
-import GRDB
-import Intelligence
 import Logistics
 import Testing
 
 @Suite("Flow: route threat")
 struct RouteThreatFlowTests {
-    /// Partners, with clearances, whose view of the events the test checks.
-    static let partners: [(code: String, clearance: Classification)] = [("NLD", .secret), ("WFP", .restricted), ("MSF", .secret)]
-
-    @Test("an alert on an area puts its routes at risk and halts convoys there; each partner sees what its label allows; lifting it clears the route")
+    @Test("an alert on an area puts its routes at risk, halts convoys there and makes liaison issue a deconfliction notice; each partner sees what its label allows; lifting it clears all")
     func routeThreat() async throws {
-        let bus = try await TestBus()
-        let folder = try TemporaryFolder()
-        let logistics = try await RunningService(LogisticsService(), bus: bus, databasePath: folder.path("logistics.sqlite"))
-        let intelligence = try await RunningService(IntelligenceService(), bus: bus, databasePath: folder.path("intelligence.sqlite"))
-        let connection = try await bus.connect()
-        let client = CommandClient(connection: connection, source: "test/operator",
-                                   catalog: LogisticsCatalog.catalog.merging(IntelligenceCatalog.catalog))
-
+        let bed = try await FlowBed.start()
+        let client = bed.client
         for (route, areas) in [("R-1", ["Central Equatoria", "Jonglei"]), ("R-2", ["Unity"])] {
             _ = try await client.send("cmd.logistics.route.define", ["route": .string(route), "name": .string(route),
                                                                     "areas": .array(areas.map(JSONValue.string))] as [String: JSONValue])
@@ -30,6 +19,9 @@ struct RouteThreatFlowTests {
                                                                "partners": .array([.string("WFP"), .string("NLD")])] as [String: JSONValue])
         _ = try await client.send("cmd.logistics.convoy.assign-escort", ["convoy": "CV-1", "unit": "NLD-INF-2"])
         _ = try await client.send("cmd.logistics.convoy.depart", ["convoy": "CV-1"])
+        // WFP runs a site in Jonglei: it is the partner to warn.
+        _ = try await client.send("cmd.liaison.notification.notify", ["notification": "HN-1", "partner": "WFP", "kind": "site",
+                                                                      "location": "Jonglei", "from": "2026-11-01", "until": "2027-01-31"])
 
         let alert: [String: JSONValue] = [
             "alert": .string("AL-1"), "area": .string("Jonglei"), "severity": .string("high"),
@@ -42,15 +34,13 @@ struct RouteThreatFlowTests {
         ]
         _ = try await client.send("cmd.intelligence.alert.raise", alert)
 
-        @Sendable func convoyStatus() async throws -> String? {
-            try await client.send("query.logistics.convoy.get", ["convoy": "CV-1"]).decodeData([String: JSONValue].self)["status"]?.stringValue
-        }
         @Sendable func routes() async throws -> [String: Bool] {
             let listed = try await client.send("query.logistics.route.list", [String: String]()).decodeData([String: [Route]].self)
             return Dictionary(uniqueKeysWithValues: (listed["routes"] ?? []).map { ($0.route, $0.atRisk) })
         }
-        #expect(try await eventually { try await convoyStatus() == "halted" })
+        #expect(try await eventually { try await bed.field("query.logistics.convoy.get", ["convoy": "CV-1"], "status") == "halted" })
         #expect(try await routes() == ["R-1": true, "R-2": false])
+        #expect(try await eventually { try await bed.field("query.liaison.notice.get", ["notice": "DN-AL-1"], "status") == "issued" })
         do {
             _ = try await client.send("cmd.logistics.convoy.depart", ["convoy": "CV-1"])
             Issue.record("a convoy left on a route at risk")
@@ -58,31 +48,19 @@ struct RouteThreatFlowTests {
             #expect(refusal.code == "illegal_transition" && refusal.message.contains("at risk"))
         }
 
-        // What each partner would receive, by the releasability rule, from both services' journals.
-        func received(_ partner: String, _ clearance: Classification) throws -> [String] {
-            try [folder.path("intelligence.sqlite"), folder.path("logistics.sqlite")].flatMap { path in
-                try DatabaseQueue(path: path).read { db in
-                    try Data.fetchAll(db, sql: "SELECT envelope FROM journal ORDER BY sequence").compactMap { bytes -> String? in
-                        let envelope = try EnvelopeCodec.decode(Array(bytes))
-                        return Releasability.allows(classification: envelope.classification, releasableTo: envelope.releasableTo,
-                                                    partner: partner, clearance: clearance) ? envelope.type : nil
-                    }
-                }
-            }.filter { $0.hasPrefix("intelligence.") || $0.contains("convoy.halted") }
-        }
-        #expect(try received("NLD", .secret) == ["intelligence.alert.raised", "intelligence.alert.tearline-issued", "logistics.convoy.halted"])
-        #expect(try received("WFP", .restricted) == ["intelligence.alert.tearline-issued", "logistics.convoy.halted"])
-        #expect(try received("MSF", .secret).isEmpty)
+        // What each partner would receive: the full alert only where its label allows, the tearline elsewhere.
+        #expect(try bed.received(from: "intelligence", partner: "NLD", clearance: .secret) == ["intelligence.alert.raised", "intelligence.alert.tearline-issued"])
+        #expect(try bed.received(from: "intelligence", partner: "WFP", clearance: .restricted) == ["intelligence.alert.tearline-issued"])
+        #expect(try bed.received(from: "intelligence", partner: "MSF", clearance: .secret).isEmpty)
+        #expect(try bed.received(from: "logistics", partner: "WFP", clearance: .restricted).contains("logistics.convoy.halted"))
+        #expect(try bed.received(from: "liaison", partner: "WFP", clearance: .restricted).contains("liaison.notice.issued"))
+        #expect(!(try bed.received(from: "logistics", partner: "MSF", clearance: .secret)).contains("logistics.convoy.halted"))
 
         _ = try await client.send("cmd.intelligence.alert.lift", ["alert": "AL-1"])
         #expect(try await eventually { try await routes()["R-1"] == false })
+        #expect(try await eventually { try await bed.field("query.liaison.notice.get", ["notice": "DN-AL-1"], "status") == "lifted" })
         _ = try await client.send("cmd.logistics.convoy.depart", ["convoy": "CV-1"])
-        #expect(try await convoyStatus() == "moving")
-
-        await connection.close()
-        await intelligence.stop()
-        await logistics.stop()
-        await bus.stop()
-        folder.remove()
+        #expect(try await bed.field("query.logistics.convoy.get", ["convoy": "CV-1"], "status") == "moving")
+        await bed.stop()
     }
 }

@@ -91,3 +91,20 @@ struct UnitAndAccessTests {
         }
     }
 }
+
+@Suite("Registry: event versions")
+struct EventVersionTests {
+    @Test("every journaled event carries its type's current schema version")
+    func versions() async throws {
+        let bed = try await RegistryTestBed.start()
+        try await bed.addPartner("NLD")
+        _ = try await bed.client.send("cmd.registry.unit.register", RegistryMessages.RegisterUnit(
+            unit: "NLD-ENG-1", partner: "NLD", type: .engineers, strength: 120, location: .init(name: "Bor")))
+        let envelopes = try bed.read { db in try Data.fetchAll(db, sql: "SELECT envelope FROM journal") }.map { try EnvelopeCodec.decode(Array($0)) }
+        for envelope in envelopes {
+            #expect(envelope.dataVersion == RegistryCatalog.catalog.version(of: envelope.type), "\(envelope.type)")
+        }
+        #expect(envelopes.first { $0.type == "registry.unit.registered" }?.dataVersion == 3)
+        await bed.stop()
+    }
+}

@@ -2,13 +2,14 @@ import BusCore
 import Gateway
 import Logging
 import Intelligence
+import Liaison
 import Logistics
 import Registry
 import ServiceKit
 
 /// The services this build runs, and how a host is configured for one.
 enum Parts {
-    static let services: [any DomainService] = [RegistryService(), LogisticsService(), IntelligenceService()]
+    static let services: [any DomainService] = [RegistryService(), LogisticsService(), IntelligenceService(), LiaisonService()]
 
     static func service(named name: String) -> (any DomainService)? {
         services.first { $0.name == name }

@@ -28,6 +28,12 @@ public enum LogisticsCatalog {
             MessageType("logistics.command.rejected", summary: "A logistics command or query was refused."),
             MessageType("logistics.route.at-risk", summary: "An intelligence alert covers an area of the route."),
             MessageType("logistics.route.cleared", summary: "No alert covers the route any more."),
+            // Followed from the registry and liaison.
+            MessageType("registry.unit.registered", version: 3, summary: "A unit was registered (followed).",
+                        upcasters: [1: { $0["location"] = .object(["name": $0["location"] ?? .string("unknown")]) },
+                                    2: { $0["readiness"] = .string("unknown"); $0["availability"] = .string("available") }]),
+            MessageType("registry.unit.updated", summary: "A unit changed (followed)."),
+            MessageType("liaison.rfa.validated", summary: "A request for assistance was validated (followed)."),
             // Followed from intelligence.
             MessageType("intelligence.alert.raised", summary: "An alert on an area (followed)."),
             MessageType("intelligence.alert.lifted", summary: "An alert was lifted (followed)."),

@@ -66,5 +66,15 @@ enum LogisticsMigrations {
                 table.column("area", .text).notNull()
             }
         }
+        migrator.registerMigration("logistics-v3-unit-replica") { db in
+            // Units as the registry's events describe them.
+            try db.create(table: "unit_replica") { table in
+                table.primaryKey("unit", .text)
+                table.column("partner", .text).notNull()
+                table.column("type", .text).notNull()
+                table.column("readiness", .text).notNull()
+                table.column("availability", .text).notNull()
+            }
+        }
     }
 }

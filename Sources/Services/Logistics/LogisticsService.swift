@@ -13,10 +13,14 @@ public struct LogisticsService: DomainService {
         LogisticsMigrations.register(&migrator)
     }
 
-    public var follows: [Consumer.Follow] { [ThreatReactions.follow] }
+    public var follows: [Consumer.Follow] { [ThreatReactions.follow] + EscortReactions.follows }
 
     public func react(to event: Envelope, context: CommandContext) throws {
-        try ThreatReactions.react(to: event, context: context)
+        if event.type.hasPrefix("intelligence.") {
+            try ThreatReactions.react(to: event, context: context)
+        } else {
+            try EscortReactions.react(to: event, context: context)
+        }
     }
 
     public var commands: [String: CommandHandler] {

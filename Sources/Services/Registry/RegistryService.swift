@@ -14,6 +14,12 @@ public struct RegistryService: DomainService {
         RegistryMigrations.register(&migrator)
     }
 
+    public var follows: [Consumer.Follow] { [TaskingReactions.follow] }
+
+    public func react(to event: Envelope, context: CommandContext) throws {
+        try TaskingReactions.react(to: event, context: context)
+    }
+
     public var commands: [String: CommandHandler] {
         var handlers: [String: CommandHandler] = [
             "cmd.registry.partner.register": PartnerCommands.register,

@@ -40,6 +40,8 @@ public enum RegistryCatalog {
         MessageType("registry.partners.listed", summary: "Answer to query.registry.partner.list."),
         MessageType("registry.units.listed", summary: "Answer to query.registry.unit.list."),
         MessageType("registry.command.rejected", summary: "A registry command or query was refused, with code and reason."),
+        MessageType("logistics.convoy.escort-assigned", summary: "A unit was assigned to escort a convoy (followed)."),
+        MessageType("logistics.convoy.arrived", summary: "A convoy arrived (followed)."),
     ]
 
     /// Version 1 had the location as a bare place name; version 2 made it an object with

@@ -23,8 +23,7 @@ enum UnitCommands {
                                readiness: input.readiness ?? .unknown, availability: input.availability ?? .available,
                                location: input.location)
         try unit.insert(context.db)
-        var event = try context.emit("registry.unit.registered", unit, label: PartnerCommands.releasable(to: partner.code))
-        event.dataVersion = 3
+        try context.emit("registry.unit.registered", unit, label: PartnerCommands.releasable(to: partner.code))
         return try CommandResult("registry.unit.registered", unit)
     }
 

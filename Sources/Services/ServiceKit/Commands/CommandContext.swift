@@ -12,6 +12,8 @@ public struct CommandContext {
     let source: EventSource
     let environment: ServiceEnvironment
     let outbox: Outbox
+    /// The service's catalog: every event is stamped with its type's current schema version.
+    let catalog: MessageCatalog
 
     /// The command's data decoded as `T`, or an `invalid_command` error naming the field.
     public func input<T: Decodable>(_: T.Type = T.self, userInfo: [CodingUserInfoKey: any Sendable] = [:]) throws -> T {
@@ -29,6 +31,7 @@ public struct CommandContext {
     @discardableResult
     public func emit<T: Encodable>(_ type: String, _ data: T, label: Label = .internalOnly) throws -> Envelope {
         var envelope = environment.makeEnvelope(type: type, source: source.journal.source)
+        envelope.dataVersion = catalog.version(of: type) ?? 1
         envelope.classification = label.classification.rawValue
         envelope.releasableTo = label.releasableTo
         envelope.traceparent = command.traceparent

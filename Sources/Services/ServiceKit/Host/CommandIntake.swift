@@ -94,7 +94,7 @@ struct CommandIntake: Sendable {
             let upcast = try checked(command)
             guard let handler = service.commands[command.type] else { throw unknown(command) }
             try db.inSavepoint {
-                let result = try handler(CommandContext(command: upcast, db: db, source: source, environment: environment, outbox: outbox))
+                let result = try handler(CommandContext(command: upcast, db: db, source: source, environment: environment, outbox: outbox, catalog: catalog))
                 reply = EnvelopeCodec.encode(replyEnvelope(result.type, result.data, to: command))
                 return .commit
             }

@@ -70,10 +70,10 @@ public final class ServiceHost: Service, Sendable {
                                  advertisedEndpoint: configuration.catchUpAdvertise, logger: logger)
         let consumer = service.follows.isEmpty ? nil : Consumer(
             part: service.name, follows: service.follows, connection: connection, database: database,
-            catalog: catalog, logger: logger, apply: { [service, environment = configuration.environment] event, db in
+            catalog: catalog, logger: logger, apply: { [service, catalog, environment = configuration.environment] event, db in
                 let outbox = Outbox()
                 try service.react(to: event, context: CommandContext(command: event, db: db, source: source,
-                                                                     environment: environment, outbox: outbox))
+                                                                     environment: environment, outbox: outbox, catalog: catalog))
                 // Published once the consumer's transaction commits; a reaction that threw rolled back
                 // with its savepoint and registered nothing.
                 let messages = outbox.messages

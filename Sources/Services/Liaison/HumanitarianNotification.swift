@@ -1,0 +1,53 @@
+import GRDB
+import ServiceKit
+
+/// A humanitarian notification of a static site or a movement (OCHA's HNS): notified →
+/// acknowledged → expired. It is notification, not a request for permission.
+public struct HumanitarianNotification: StatefulRecord, Equatable {
+    public static let databaseTableName = "notification"
+    public static let keyField = "notification"
+
+    public enum Status: String, Codable, Sendable, CaseIterable { case notified, acknowledged, expired }
+    public enum Kind: String, Codable, Sendable, CaseIterable { case site, movement }
+
+    public var notification: String
+    public var partner: String
+    public var kind: Kind
+    public var location: String
+    public var route: String?
+    public var from: String
+    public var until: String
+    public var status: Status
+
+    public var key: String { notification }
+    public var label: Label { Label(.restricted, releasableTo: [partner]) }
+
+    public static let lifecycle = Lifecycle<Status>("notification", [
+        .init("acknowledge", from: [.notified], to: .acknowledged, event: "acknowledged"),
+        .init("expire", from: [.notified, .acknowledged], to: .expired, event: "expired"),
+    ])
+}
+
+/// A deconfliction notice where military activity and humanitarian movements meet: issued, lifted.
+public struct DeconflictionNotice: StatefulRecord, Equatable {
+    public static let databaseTableName = "deconfliction_notice"
+    public static let keyField = "notice"
+
+    public enum Status: String, Codable, Sendable, CaseIterable { case issued, lifted }
+
+    public var notice: String
+    public var area: String
+    public var reason: String
+    /// The intelligence alert behind it, if any.
+    public var alert: String?
+    /// Humanitarian partners with sites or movements in the area.
+    public var partners: [String]
+    public var status: Status
+
+    public var key: String { notice }
+    public var label: Label { Label(.unclassified, releasableTo: partners) }
+
+    public static let lifecycle = Lifecycle<Status>("notice", [
+        .init("lift", from: [.issued], to: .lifted, event: "lifted"),
+    ])
+}

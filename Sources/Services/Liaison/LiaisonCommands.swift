@@ -1,0 +1,110 @@
+import BusCore
+import GRDB
+import ServiceKit
+
+/// Creating commands of liaison, and its reactions to intelligence and logistics.
+enum LiaisonCommands {
+    static let service = "liaison"
+
+    struct SubmitRequest: Decodable {
+        var rfa: String
+        var requester: String
+        var kind: AssistanceRequest.Kind
+        var justification: String
+        var route: String?
+        var location: String
+        var neededBy: String
+    }
+
+    struct Notify: Decodable {
+        var notification: String
+        var partner: String
+        var kind: HumanitarianNotification.Kind
+        var location: String
+        var route: String?
+        var from: String
+        var until: String
+    }
+
+    static func submit(_ context: CommandContext) throws -> CommandResult {
+        let input = try context.input(SubmitRequest.self)
+        // Last resort: military assets only when no civilian alternative exists, and the request must say why.
+        guard input.justification.trimmingCharacters(in: .whitespaces).count >= 20 else {
+            throw CommandError(.invalidCommand, "justification must explain why no civilian means will do (last resort), in at least 20 characters")
+        }
+        if input.kind == .escort || input.kind == .transport, input.route == nil {
+            throw CommandError(.invalidCommand, "an \(input.kind.rawValue) request needs a route")
+        }
+        let request = AssistanceRequest(rfa: input.rfa, requester: input.requester, kind: input.kind, justification: input.justification,
+                                        route: input.route, location: input.location, neededBy: input.neededBy, convoy: nil, status: .submitted)
+        return try Transitions.create(request, service: service, event: "submitted", in: context)
+    }
+
+    static func notify(_ context: CommandContext) throws -> CommandResult {
+        let input = try context.input(Notify.self)
+        let notification = HumanitarianNotification(notification: input.notification, partner: input.partner, kind: input.kind,
+                                                    location: input.location, route: input.route, from: input.from,
+                                                    until: input.until, status: .notified)
+        return try Transitions.create(notification, service: service, event: "notified", in: context)
+    }
+
+    // MARK: Reactions
+
+    static let follows: [Consumer.Follow] = [
+        .init(source: "concord/intelligence", topicPrefix: "intelligence.",
+              types: ["intelligence.alert.raised", "intelligence.alert.lifted", "intelligence.alert.expired"]),
+        .init(source: "concord/logistics", topicPrefix: "logistics.",
+              types: ["logistics.convoy.escort-assigned", "logistics.convoy.arrived"]),
+    ]
+
+    struct AlertEvent: Decodable { var alert: String; var area: String }
+    struct ConvoyEvent: Decodable { var convoy: String; var route: String; var partners: [String]; var request: String? }
+
+    static func react(to event: Envelope, context: CommandContext) throws {
+        switch event.type {
+        case "intelligence.alert.raised":
+            let alert = try event.decodeData(AlertEvent.self)
+            // Partners with sites or movements there are the ones to tell.
+            let partners = try String.fetchAll(context.db, sql: """
+                SELECT DISTINCT partner FROM notification WHERE location = ? AND status != 'expired' ORDER BY partner
+                """, arguments: [alert.area])
+            let notice = DeconflictionNotice(notice: "DN-\(alert.alert)", area: alert.area,
+                                             reason: "military activity expected after alert \(alert.alert)",
+                                             alert: alert.alert, partners: partners, status: .issued)
+            if try DeconflictionNotice.fetchOne(context.db, key: notice.notice) == nil {
+                _ = try Transitions.create(notice, service: service, event: "issued", in: context)
+            }
+        case "intelligence.alert.lifted", "intelligence.alert.expired":
+            let alert = try event.decodeData(AlertEvent.self)
+            for var notice in try DeconflictionNotice.filter(Column("alert") == alert.alert && Column("status") == "issued").fetchAll(context.db) {
+                notice.status = .lifted
+                try notice.update(context.db)
+                try context.emit("liaison.notice.lifted", notice, label: notice.label)
+            }
+        case "logistics.convoy.escort-assigned":
+            // The escort is found: the request is tasked and the movement notified.
+            let convoy = try event.decodeData(ConvoyEvent.self)
+            guard let rfa = convoy.request, var request = try AssistanceRequest.fetchOne(context.db, key: rfa),
+                  request.status == .validated else { return }
+            request.status = .tasked
+            request.convoy = convoy.convoy
+            try request.update(context.db)
+            try context.emit("liaison.rfa.tasked", request, label: request.label)
+            let movement = HumanitarianNotification(notification: "MV-\(convoy.convoy)", partner: request.requester, kind: .movement,
+                                                    location: request.location, route: convoy.route, from: request.neededBy,
+                                                    until: request.neededBy, status: .notified)
+            if try HumanitarianNotification.fetchOne(context.db, key: movement.notification) == nil {
+                _ = try Transitions.create(movement, service: service, event: "notified", in: context)
+            }
+        case "logistics.convoy.arrived":
+            let convoy = try event.decodeData(ConvoyEvent.self)
+            for var request in try AssistanceRequest.filter(Column("convoy") == convoy.convoy && Column("status") == "tasked").fetchAll(context.db) {
+                request.status = .completed
+                try request.update(context.db)
+                try context.emit("liaison.rfa.completed", request, label: request.label)
+            }
+        default:
+            break
+        }
+    }
+}

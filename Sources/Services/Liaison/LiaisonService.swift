@@ -1,0 +1,92 @@
+import BusCore
+import GRDB
+import ServiceKit
+
+/// Civil-military liaison: requests for assistance, humanitarian notifications, deconfliction notices.
+public struct LiaisonService: DomainService {
+    public init() {}
+
+    public var name: String { "liaison" }
+    public var catalog: MessageCatalog { LiaisonCatalog.catalog }
+
+    public func registerMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("liaison-v1") { db in
+            try db.create(table: AssistanceRequest.databaseTableName) { table in
+                table.primaryKey("rfa", .text)
+                table.column("requester", .text).notNull()
+                table.column("kind", .text).notNull()
+                table.column("justification", .text).notNull()
+                table.column("route", .text)
+                table.column("location", .text).notNull()
+                table.column("neededBy", .text).notNull()
+                table.column("convoy", .text).indexed()
+                table.column("status", .text).notNull()
+            }
+            try db.create(table: HumanitarianNotification.databaseTableName) { table in
+                table.primaryKey("notification", .text)
+                table.column("partner", .text).notNull()
+                table.column("kind", .text).notNull()
+                table.column("location", .text).notNull().indexed()
+                table.column("route", .text)
+                table.column("from", .text).notNull()
+                table.column("until", .text).notNull()
+                table.column("status", .text).notNull()
+            }
+            try db.create(table: DeconflictionNotice.databaseTableName) { table in
+                table.primaryKey("notice", .text)
+                table.column("area", .text).notNull()
+                table.column("reason", .text).notNull()
+                table.column("alert", .text).indexed()
+                table.column("partners", .jsonText).notNull()
+                table.column("status", .text).notNull()
+            }
+        }
+    }
+
+    public var follows: [Consumer.Follow] { LiaisonCommands.follows }
+
+    public func react(to event: Envelope, context: CommandContext) throws {
+        try LiaisonCommands.react(to: event, context: context)
+    }
+
+    public var commands: [String: CommandHandler] {
+        var handlers: [String: CommandHandler] = [
+            "cmd.liaison.rfa.submit": LiaisonCommands.submit,
+            "cmd.liaison.notification.notify": LiaisonCommands.notify,
+        ]
+        handlers.merge(Transitions.handlers(AssistanceRequest.self, service: name)) { $1 }
+        handlers.merge(Transitions.handlers(HumanitarianNotification.self, service: name)) { $1 }
+        handlers.merge(Transitions.handlers(DeconflictionNotice.self, service: name)) { $1 }
+        return handlers
+    }
+
+    public var queries: [String: QueryHandler] {
+        var handlers = EntityQueries.handlers(AssistanceRequest.self, service: name, filters: ["status", "requester", "kind"])
+        handlers.merge(EntityQueries.handlers(HumanitarianNotification.self, service: name, filters: ["status", "partner", "location"])) { $1 }
+        handlers.merge(EntityQueries.handlers(DeconflictionNotice.self, service: name, filters: ["status", "area"])) { $1 }
+        return handlers
+    }
+}
+
+/// Every message type of liaison, and the types it follows.
+public enum LiaisonCatalog {
+    public static let catalog = MessageCatalog(
+        [
+            MessageType("cmd.liaison.rfa.submit", summary: "Request military assistance, with the last-resort justification."),
+            MessageType("liaison.rfa.submitted", summary: "A request for assistance was submitted."),
+            MessageType("cmd.liaison.notification.notify", summary: "Notify a humanitarian site or movement (notification, not permission)."),
+            MessageType("liaison.notification.notified", summary: "A site or movement was notified."),
+            MessageType("liaison.notice.issued", summary: "A deconfliction notice was issued for an area."),
+            MessageType("liaison.command.rejected", summary: "A liaison command or query was refused."),
+            MessageType("intelligence.alert.raised", summary: "An alert on an area (followed)."),
+            MessageType("intelligence.alert.lifted", summary: "An alert was lifted (followed)."),
+            MessageType("intelligence.alert.expired", summary: "An alert expired (followed)."),
+            MessageType("logistics.convoy.escort-assigned", summary: "A convoy got its escort (followed)."),
+            MessageType("logistics.convoy.arrived", summary: "A convoy arrived (followed)."),
+        ]
+        + EntityQueries.transitionTypes(AssistanceRequest.self, service: "liaison")
+        + EntityQueries.transitionTypes(HumanitarianNotification.self, service: "liaison")
+        + EntityQueries.transitionTypes(DeconflictionNotice.self, service: "liaison")
+        + ["rfa", "notification", "notice"].flatMap { EntityQueries.messageTypes(entity: $0, service: "liaison") }
+    )
+}

@@ -1,0 +1,57 @@
+import Agents
+import BusCore
+import ConcordTestSupport
+import Foundation
+import GRDB
+import Intelligence
+import Liaison
+import Logistics
+import Registry
+import ServiceKit
+
+/// Every service in one process on one real bus, with an operator's command client.
+struct FlowBed {
+    let bus: TestBus
+    let folder: TemporaryFolder
+    let services: [RunningService]
+    let connection: BusConnection
+    let client: CommandClient
+
+    static let domains: [any DomainService] = [RegistryService(), LogisticsService(), IntelligenceService(), LiaisonService()]
+
+    static func start() async throws -> FlowBed {
+        let bus = try await TestBus()
+        let folder = try TemporaryFolder()
+        var services: [RunningService] = []
+        for domain in domains {
+            services.append(try await RunningService(domain, bus: bus, databasePath: folder.path("\(domain.name).sqlite")))
+        }
+        let connection = try await bus.connect()
+        let catalog = domains.reduce(MessageCatalog()) { $0.merging($1.catalog) }
+        return FlowBed(bus: bus, folder: folder, services: services, connection: connection,
+                       client: CommandClient(connection: connection, source: "test/operator", catalog: catalog))
+    }
+
+    /// A field of an entity, read through its service's get query.
+    func field(_ query: String, _ key: [String: String], _ name: String) async throws -> String? {
+        try await client.send(query, key).decodeData([String: JSONValue].self)[name]?.stringValue
+    }
+
+    /// The labelled events of `service` a partner of `clearance` would receive, by type.
+    func received(from service: String, partner: String, clearance: Classification) throws -> [String] {
+        try DatabaseQueue(path: folder.path("\(service).sqlite")).read { db in
+            try Data.fetchAll(db, sql: "SELECT envelope FROM journal ORDER BY sequence").compactMap { bytes -> String? in
+                let envelope = try EnvelopeCodec.decode(Array(bytes))
+                return Releasability.allows(classification: envelope.classification, releasableTo: envelope.releasableTo,
+                                            partner: partner, clearance: clearance) ? envelope.type : nil
+            }
+        }
+    }
+
+    func stop() async {
+        await connection.close()
+        for service in services.reversed() { await service.stop() }
+        await bus.stop()
+        folder.remove()
+    }
+}
