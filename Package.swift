@@ -67,6 +67,11 @@ let package = Package(
             path: "Sources/Services/Liaison"
         ),
         .target(
+            name: "Training",
+            dependencies: ["ServiceKit"],
+            path: "Sources/Services/Training"
+        ),
+        .target(
             name: "NATSProtocol",
             path: "Sources/Gateway/NATSProtocol"
         ),
@@ -93,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "Concord",
             dependencies: [
-                "BusCore", "ServiceKit", "Registry", "Logistics", "Intelligence", "Liaison", "Agents", "Gateway",
+                "BusCore", "ServiceKit", "Registry", "Logistics", "Intelligence", "Liaison", "Training", "Agents", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Concord"
@@ -108,7 +113,9 @@ let package = Package(
         .testTarget(name: "NATSProtocolTests", dependencies: ["NATSProtocol"]),
         .testTarget(name: "LogisticsTests", dependencies: ["Logistics", "ConcordTestSupport"]),
         .testTarget(name: "IntelligenceTests", dependencies: ["Intelligence", "ConcordTestSupport"]),
-        .testTarget(name: "FlowTests", dependencies: ["Logistics", "Intelligence", "Liaison", "Registry", "ConcordTestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "ConcordTestSupport"]),
+        .testTarget(name: "LiaisonTests", dependencies: ["Liaison", "ConcordTestSupport"]),
+        .testTarget(name: "FlowTests", dependencies: ["Logistics", "Intelligence", "Liaison", "Training", "Registry", "ConcordTestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "NATSProtocol", "BusCore"]),
         .testTarget(name: "ConcordTests", dependencies: ["ConcordTestSupport", "Registry"]),
     ],

@@ -8,6 +8,7 @@ import Liaison
 import Logistics
 import Registry
 import ServiceKit
+import Training
 
 /// Every service in one process on one real bus, with an operator's command client.
 struct FlowBed {
@@ -17,7 +18,7 @@ struct FlowBed {
     let connection: BusConnection
     let client: CommandClient
 
-    static let domains: [any DomainService] = [RegistryService(), LogisticsService(), IntelligenceService(), LiaisonService()]
+    static let domains: [any DomainService] = [RegistryService(), LogisticsService(), IntelligenceService(), TrainingService(), LiaisonService()]
 
     static func start() async throws -> FlowBed {
         let bus = try await TestBus()

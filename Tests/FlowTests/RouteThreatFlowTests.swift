@@ -19,7 +19,11 @@ struct RouteThreatFlowTests {
                                                                "partners": .array([.string("WFP"), .string("NLD")])] as [String: JSONValue])
         _ = try await client.send("cmd.logistics.convoy.assign-escort", ["convoy": "CV-1", "unit": "NLD-INF-2"])
         _ = try await client.send("cmd.logistics.convoy.depart", ["convoy": "CV-1"])
-        // WFP runs a site in Jonglei: it is the partner to warn.
+        // An exercise in Jonglei, and WFP runs a site there: both are affected.
+        _ = try await client.send("cmd.training.exercise.schedule", [
+            "exercise": .string("EX-J"), "name": .string("Jonglei field exercise"), "kind": .string("exercise"),
+            "startDate": .string("2026-12-01"), "endDate": .string("2026-12-10"), "location": .string("Jonglei"),
+            "organiser": .string("UNMISS"), "capacity": .integer(4)] as [String: JSONValue])
         _ = try await client.send("cmd.liaison.notification.notify", ["notification": "HN-1", "partner": "WFP", "kind": "site",
                                                                       "location": "Jonglei", "from": "2026-11-01", "until": "2027-01-31"])
 
@@ -41,6 +45,7 @@ struct RouteThreatFlowTests {
         #expect(try await eventually { try await bed.field("query.logistics.convoy.get", ["convoy": "CV-1"], "status") == "halted" })
         #expect(try await routes() == ["R-1": true, "R-2": false])
         #expect(try await eventually { try await bed.field("query.liaison.notice.get", ["notice": "DN-AL-1"], "status") == "issued" })
+        #expect(try await eventually { try await bed.field("query.training.conflict.get", ["conflict": "ALR-EX-J-AL-1"], "status") == "open" })
         do {
             _ = try await client.send("cmd.logistics.convoy.depart", ["convoy": "CV-1"])
             Issue.record("a convoy left on a route at risk")
@@ -59,6 +64,7 @@ struct RouteThreatFlowTests {
         _ = try await client.send("cmd.intelligence.alert.lift", ["alert": "AL-1"])
         #expect(try await eventually { try await routes()["R-1"] == false })
         #expect(try await eventually { try await bed.field("query.liaison.notice.get", ["notice": "DN-AL-1"], "status") == "lifted" })
+        #expect(try await eventually { try await bed.field("query.training.conflict.get", ["conflict": "ALR-EX-J-AL-1"], "status") == "resolved" })
         _ = try await client.send("cmd.logistics.convoy.depart", ["convoy": "CV-1"])
         #expect(try await bed.field("query.logistics.convoy.get", ["convoy": "CV-1"], "status") == "moving")
         await bed.stop()

@@ -5,11 +5,12 @@ import Intelligence
 import Liaison
 import Logistics
 import Registry
+import Training
 import ServiceKit
 
 /// The services this build runs, and how a host is configured for one.
 enum Parts {
-    static let services: [any DomainService] = [RegistryService(), LogisticsService(), IntelligenceService(), LiaisonService()]
+    static let services: [any DomainService] = [RegistryService(), LogisticsService(), IntelligenceService(), TrainingService(), LiaisonService()]
 
     static func service(named name: String) -> (any DomainService)? {
         services.first { $0.name == name }

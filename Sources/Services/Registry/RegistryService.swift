@@ -14,7 +14,7 @@ public struct RegistryService: DomainService {
         RegistryMigrations.register(&migrator)
     }
 
-    public var follows: [Consumer.Follow] { [TaskingReactions.follow] }
+    public var follows: [Consumer.Follow] { TaskingReactions.follows }
 
     public func react(to event: Envelope, context: CommandContext) throws {
         try TaskingReactions.react(to: event, context: context)

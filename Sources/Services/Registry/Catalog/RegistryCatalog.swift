@@ -42,6 +42,7 @@ public enum RegistryCatalog {
         MessageType("registry.command.rejected", summary: "A registry command or query was refused, with code and reason."),
         MessageType("logistics.convoy.escort-assigned", summary: "A unit was assigned to escort a convoy (followed)."),
         MessageType("logistics.convoy.arrived", summary: "A convoy arrived (followed)."),
+        MessageType("training.unit.certified", summary: "A unit was certified (followed)."),
     ]
 
     /// Version 1 had the location as a bare place name; version 2 made it an object with

@@ -40,7 +40,7 @@ extension CodingUserInfoKey {
 
 /// Builds the transition commands of a `StatefulRecord`.
 public enum Transitions {
-    /// A side effect run after the entity moved, in the same transaction.
+    /// A side effect run once the entity's move is stored, in the same transaction; throwing undoes the move.
     public typealias After<Record: StatefulRecord> = @Sendable (inout Record, CommandContext) throws -> Void
 
     /// Handlers for every step of `Record.lifecycle`, keyed by command type.
@@ -55,8 +55,8 @@ public enum Transitions {
                 var record = try existing(Record.self, input.key, in: context.db)
                 let move = try Record.lifecycle.step(step.verb, from: record.status, id: input.key)
                 record.status = move.to
-                try after[step.verb]?(&record, context)
                 try record.update(context.db)
+                try after[step.verb]?(&record, context)
                 let type = "\(service).\(entity).\(move.event)"
                 try context.emit(type, record, label: record.label)
                 return try CommandResult(type, record)

@@ -1,0 +1,141 @@
+import BusCore
+import GRDB
+import ServiceKit
+
+/// Scheduling, enrolment, certification, and training's reactions to alerts and rotations.
+enum TrainingCommands {
+    static let service = "training"
+
+    struct Schedule: Decodable {
+        var exercise: String
+        var name: String
+        var kind: Exercise.Kind
+        var startDate: String
+        var endDate: String
+        var location: String
+        var organiser: String
+        var capacity: Int
+        var requiredUnitTypes: [String]?
+    }
+
+    struct Reschedule: Decodable {
+        var exercise: String
+        var startDate: String
+        var endDate: String
+        var location: String?
+    }
+
+    struct Apply: Decodable {
+        var enrolment: String
+        var exercise: String
+        var unit: String
+        var partner: String
+    }
+
+    struct Certify: Decodable {
+        var unit: String
+        var partner: String
+        var exercise: String
+        var expires: String
+    }
+
+    static func schedule(_ context: CommandContext) throws -> CommandResult {
+        let input = try context.input(Schedule.self)
+        try checkDates(input.startDate, input.endDate)
+        guard input.capacity > 0 else { throw CommandError(.invalidCommand, "capacity must be positive") }
+        let exercise = Exercise(exercise: input.exercise, name: input.name, kind: input.kind, startDate: input.startDate,
+                                endDate: input.endDate, location: input.location, organiser: input.organiser, capacity: input.capacity,
+                                requiredUnitTypes: input.requiredUnitTypes ?? [], status: .planned)
+        let result = try Transitions.create(exercise, service: service, event: "scheduled", in: context)
+        try ConflictDetection.reassess(context)
+        return result
+    }
+
+    static func reschedule(_ context: CommandContext) throws -> CommandResult {
+        let input = try context.input(Reschedule.self)
+        try checkDates(input.startDate, input.endDate)
+        var exercise = try Transitions.existing(Exercise.self, input.exercise, in: context.db)
+        guard exercise.status == .planned else {
+            throw CommandError(.illegalTransition, "exercise '\(exercise.exercise)' is \(exercise.status.rawValue); only planned exercises are rescheduled")
+        }
+        exercise.startDate = input.startDate
+        exercise.endDate = input.endDate
+        if let location = input.location { exercise.location = location }
+        try exercise.update(context.db)
+        try context.emit("training.exercise.rescheduled", exercise, label: exercise.label)
+        try ConflictDetection.reassess(context)
+        return try CommandResult("training.exercise.rescheduled", exercise)
+    }
+
+    static func apply(_ context: CommandContext) throws -> CommandResult {
+        let input = try context.input(Apply.self)
+        let exercise = try Transitions.existing(Exercise.self, input.exercise, in: context.db)
+        guard exercise.status == .planned else {
+            throw CommandError(.illegalTransition, "exercise '\(exercise.exercise)' is \(exercise.status.rawValue); units apply to planned exercises")
+        }
+        let enrolment = Enrolment(enrolment: input.enrolment, exercise: input.exercise, unit: input.unit, partner: input.partner, status: .applied)
+        let result = try Transitions.create(enrolment, service: service, event: "applied", in: context)
+        try ConflictDetection.reassess(context)
+        return result
+    }
+
+    /// Approval takes a place: refused when the exercise is full.
+    static let takePlace: Transitions.After<Enrolment> = { enrolment, context in
+        let exercise = try Transitions.existing(Exercise.self, enrolment.exercise, in: context.db)
+        let taken = try Enrolment.filter(Column("exercise") == exercise.exercise)
+            .filter(Enrolment.holding.map(\.rawValue).contains(Column("status"))).fetchCount(context.db)
+        guard taken <= exercise.capacity else {
+            throw CommandError(.illegalTransition, "exercise '\(exercise.exercise)' is full (\(exercise.capacity) places)")
+        }
+    }
+
+    static let reassessAfter: Transitions.After<Enrolment> = { _, context in try ConflictDetection.reassess(context) }
+    static let reassessExercise: Transitions.After<Exercise> = { _, context in try ConflictDetection.reassess(context) }
+
+    static func certify(_ context: CommandContext) throws -> CommandResult {
+        let input = try context.input(Certify.self)
+        guard Timestamp.parse(input.expires) != nil || input.expires.count == 10 else {
+            throw CommandError(.invalidCommand, "expires '\(input.expires)' is not a date")
+        }
+        _ = try Transitions.existing(Exercise.self, input.exercise, in: context.db)
+        let certification = Certification(unit: input.unit, partner: input.partner, exercise: input.exercise, expires: input.expires)
+        try certification.insert(context.db)
+        try context.emit("training.unit.certified", certification, label: Label(.unclassified, releasableTo: [input.partner]))
+        return try CommandResult("training.unit.certified", certification)
+    }
+
+    static func checkDates(_ start: String, _ end: String) throws {
+        for date in [start, end] where date.count != 10 || date.split(separator: "-").count != 3 {
+            throw CommandError(.invalidCommand, "'\(date)' is not a date (YYYY-MM-DD)")
+        }
+        guard start <= end else { throw CommandError(.invalidCommand, "an exercise cannot end (\(end)) before it starts (\(start))") }
+    }
+
+    // MARK: Reactions
+
+    static let follows: [Consumer.Follow] = [
+        .init(source: "concord/intelligence", topicPrefix: "intelligence.",
+              types: ["intelligence.alert.raised", "intelligence.alert.lifted", "intelligence.alert.expired"]),
+        .init(source: "concord/logistics", topicPrefix: "logistics.rotation.",
+              types: ["logistics.rotation.scheduled", "logistics.rotation.completed", "logistics.rotation.cancelled"]),
+    ]
+
+    struct AlertEvent: Decodable { var alert: String; var area: String }
+    struct RotationEvent: Decodable { var rotation: String; var unit: String; var outDate: String; var status: String }
+
+    static func react(to event: Envelope, context: CommandContext) throws {
+        if event.type.hasPrefix("intelligence.") {
+            let alert = try event.decodeData(AlertEvent.self)
+            if event.type == "intelligence.alert.raised" {
+                try context.db.execute(sql: "INSERT OR REPLACE INTO threat (alert, area) VALUES (?, ?)", arguments: [alert.alert, alert.area])
+            } else {
+                try context.db.execute(sql: "DELETE FROM threat WHERE alert = ?", arguments: [alert.alert])
+            }
+        } else {
+            let rotation = try event.decodeData(RotationEvent.self)
+            try context.db.execute(sql: "INSERT OR REPLACE INTO rotation_replica (rotation, unit, outDate, status) VALUES (?, ?, ?, ?)",
+                                   arguments: [rotation.rotation, rotation.unit, rotation.outDate, rotation.status])
+        }
+        try ConflictDetection.reassess(context)
+    }
+}

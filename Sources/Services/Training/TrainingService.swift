@@ -1,0 +1,124 @@
+import BusCore
+import GRDB
+import ServiceKit
+
+/// Training schedules: courses and joint exercises, enrolments, certifications, and conflicts.
+public struct TrainingService: DomainService {
+    public init() {}
+
+    public var name: String { "training" }
+    public var catalog: MessageCatalog { TrainingCatalog.catalog }
+
+    public func registerMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("training-v1") { db in
+            try db.create(table: Exercise.databaseTableName) { table in
+                table.primaryKey("exercise", .text)
+                table.column("name", .text).notNull()
+                table.column("kind", .text).notNull()
+                table.column("startDate", .text).notNull()
+                table.column("endDate", .text).notNull()
+                table.column("location", .text).notNull()
+                table.column("organiser", .text).notNull()
+                table.column("capacity", .integer).notNull()
+                table.column("requiredUnitTypes", .jsonText).notNull()
+                table.column("status", .text).notNull()
+            }
+            try db.create(table: Enrolment.databaseTableName) { table in
+                table.primaryKey("enrolment", .text)
+                table.column("exercise", .text).notNull().indexed()
+                table.column("unit", .text).notNull().indexed()
+                table.column("partner", .text).notNull()
+                table.column("status", .text).notNull()
+            }
+            try db.create(table: Conflict.databaseTableName) { table in
+                table.primaryKey("conflict", .text)
+                table.column("kind", .text).notNull()
+                table.column("exercise", .text).notNull()
+                table.column("unit", .text)
+                table.column("detail", .text).notNull()
+                table.column("partners", .jsonText).notNull()
+                table.column("status", .text).notNull()
+            }
+            try db.create(table: Certification.databaseTableName) { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("unit", .text).notNull()
+                table.column("partner", .text).notNull()
+                table.column("exercise", .text).notNull()
+                table.column("expires", .text).notNull()
+            }
+            // What training learned from the bus: active alerts and rotations.
+            try db.create(table: "threat") { table in
+                table.primaryKey("alert", .text)
+                table.column("area", .text).notNull()
+            }
+            try db.create(table: "rotation_replica") { table in
+                table.primaryKey("rotation", .text)
+                table.column("unit", .text).notNull()
+                table.column("outDate", .text).notNull()
+                table.column("status", .text).notNull()
+            }
+        }
+    }
+
+    public var follows: [Consumer.Follow] { TrainingCommands.follows }
+
+    public func react(to event: Envelope, context: CommandContext) throws {
+        try TrainingCommands.react(to: event, context: context)
+    }
+
+    public var commands: [String: CommandHandler] {
+        var handlers: [String: CommandHandler] = [
+            "cmd.training.exercise.schedule": TrainingCommands.schedule,
+            "cmd.training.exercise.reschedule": TrainingCommands.reschedule,
+            "cmd.training.enrolment.apply": TrainingCommands.apply,
+            "cmd.training.unit.certify": TrainingCommands.certify,
+        ]
+        handlers.merge(Transitions.handlers(Exercise.self, service: name, after: [
+            "complete": TrainingCommands.reassessExercise, "cancel": TrainingCommands.reassessExercise,
+        ])) { $1 }
+        handlers.merge(Transitions.handlers(Enrolment.self, service: name, after: [
+            "approve": { enrolment, context in
+                try TrainingCommands.takePlace(&enrolment, context)
+                try TrainingCommands.reassessAfter(&enrolment, context)
+            },
+            "reject": TrainingCommands.reassessAfter, "decline": TrainingCommands.reassessAfter,
+        ])) { $1 }
+        handlers.merge(Transitions.handlers(Conflict.self, service: name)) { $1 }
+        return handlers
+    }
+
+    public var queries: [String: QueryHandler] {
+        var handlers = EntityQueries.handlers(Exercise.self, service: name, filters: ["status", "location", "organiser", "kind"])
+        handlers.merge(EntityQueries.handlers(Enrolment.self, service: name, filters: ["status", "exercise", "unit", "partner"])) { $1 }
+        handlers.merge(EntityQueries.handlers(Conflict.self, service: name, filters: ["status", "kind", "exercise"])) { $1 }
+        return handlers
+    }
+}
+
+/// Every message type of training, and the types it follows.
+public enum TrainingCatalog {
+    public static let catalog = MessageCatalog(
+        [
+            MessageType("cmd.training.exercise.schedule", summary: "Schedule a course or joint exercise."),
+            MessageType("training.exercise.scheduled", summary: "An exercise was scheduled."),
+            MessageType("cmd.training.exercise.reschedule", summary: "Move an exercise's dates or place."),
+            MessageType("training.exercise.rescheduled", summary: "An exercise was rescheduled."),
+            MessageType("cmd.training.enrolment.apply", summary: "Apply for a unit's place in an exercise."),
+            MessageType("training.enrolment.applied", summary: "A unit applied."),
+            MessageType("cmd.training.unit.certify", summary: "Certify a unit, with an expiry."),
+            MessageType("training.unit.certified", summary: "A unit was certified; the registry marks it ready."),
+            MessageType("training.conflict.raised", summary: "A planning conflict was found."),
+            MessageType("training.command.rejected", summary: "A training command or query was refused."),
+            MessageType("intelligence.alert.raised", summary: "An alert on an area (followed)."),
+            MessageType("intelligence.alert.lifted", summary: "An alert was lifted (followed)."),
+            MessageType("intelligence.alert.expired", summary: "An alert expired (followed)."),
+            MessageType("logistics.rotation.scheduled", summary: "A rotation was scheduled (followed)."),
+            MessageType("logistics.rotation.completed", summary: "A rotation was completed (followed)."),
+            MessageType("logistics.rotation.cancelled", summary: "A rotation was cancelled (followed)."),
+        ]
+        + EntityQueries.transitionTypes(Exercise.self, service: "training")
+        + EntityQueries.transitionTypes(Enrolment.self, service: "training")
+        + EntityQueries.transitionTypes(Conflict.self, service: "training")
+        + ["exercise", "enrolment", "conflict"].flatMap { EntityQueries.messageTypes(entity: $0, service: "training") }
+    )
+}
