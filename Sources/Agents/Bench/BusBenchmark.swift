@@ -65,6 +65,21 @@ public struct BusBenchmark: Sendable {
         }
     }
 
+    /// Raw mode alone: the bus's publish rate for pre-encoded bytes, as other benchmarks' reference.
+    public func measureRaw() async throws -> Double {
+        let context = try ZMQContext()
+        var proxyConfiguration = BusProxy.Configuration(bind: .init(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", capture: "tcp://127.0.0.1:*"))
+        proxyConfiguration.highWaterMark = 0
+        let proxy = try await BusProxy(proxyConfiguration, context: context)
+        let sample = Self.sampleEnvelope(index: 0)
+        let raw = EnvelopeCodec.encode(sample)
+        let rate = try await measure(context, proxy.endpoints, decode: false) { connection, _ in
+            for _ in 0..<messages { connection.publish(topic: sample.type, payload: raw) }
+        }
+        await proxy.stop()
+        return rate
+    }
+
     /// A 400-byte envelope like a unit update.
     static func sampleEnvelope(index: Int) -> Envelope {
         var envelope = Envelope(id: UUID().uuidString.lowercased(), source: "concord/bench", type: "bench.unit.updated",

@@ -2,20 +2,26 @@ import Foundation
 
 /// A consumer's request for a range of a source's journal, as received by the source's ROUTER.
 ///
-/// Wire: the DEALER sends `[request id][{"from":N,"limit":M}]`; the source answers
-/// `[request id][{"epoch":E,"last":L}][envelope]…` with at most `limit` journaled envelopes
-/// from sequence `from` on, in order. Envelopes travel as the exact bytes that were journaled.
+/// Wire: the DEALER sends `[request id][{"from":N,"limit":M,"types":[…]}]`; the source looks at
+/// up to `limit` journaled events from sequence `from` on and answers
+/// `[request id][{"epoch":E,"last":L,"through":T}][envelope]…` with those whose type is in
+/// `types` (all when absent), in order; `through` is the last sequence it looked at, so the
+/// consumer's cursor moves past what it does not want without fetching it. Envelopes travel as
+/// the exact bytes that were journaled.
 public struct CatchUpRequest: Sendable {
     let routingID: [UInt8]
     let requestID: [UInt8]
     /// First sequence number wanted.
     public let from: Int64
-    /// Most envelopes wanted in one answer.
+    /// Most events looked at for one answer.
     public let limit: Int
+    /// Only these types, when given.
+    public let types: Set<String>?
 
     struct Body: Codable {
         var from: Int64
         var limit: Int
+        var types: [String]?
     }
 
     init?(routerFrames frames: [[UInt8]]) {
@@ -26,6 +32,7 @@ public struct CatchUpRequest: Sendable {
         requestID = frames[1]
         from = body.from
         limit = min(body.limit, CatchUpBatch.maxLimit)
+        types = body.types.map(Set.init)
     }
 }
 
@@ -38,27 +45,31 @@ public struct CatchUpBatch: Sendable {
     public let epoch: String
     /// The last sequence number the source holds.
     public let last: Int64
-    /// Encoded envelopes, in sequence order.
+    /// The last sequence number looked at for this answer.
+    public let through: Int64
+    /// Encoded envelopes of the wanted types, in sequence order.
     public let envelopes: [[UInt8]]
 
-    public init(epoch: String, last: Int64, envelopes: [[UInt8]]) {
+    public init(epoch: String, last: Int64, through: Int64, envelopes: [[UInt8]]) {
         self.epoch = epoch
         self.last = last
+        self.through = through
         self.envelopes = envelopes
     }
 
     struct Header: Codable {
         var epoch: String
         var last: Int64
+        var through: Int64
     }
 }
 
 extension BusConnection {
     /// Asks the source serving catch-up at `endpoint` for envelopes from sequence `from` on.
-    public func fetch(from endpoint: String, after cursor: Int64, limit: Int = CatchUpBatch.maxLimit,
+    public func fetch(from endpoint: String, after cursor: Int64, types: Set<String>? = nil, limit: Int = CatchUpBatch.maxLimit,
                       timeout: Duration = .seconds(5)) async throws -> CatchUpBatch {
         let requestID = makeInbox()
-        let body = try JSONCoding.encoder.encode(CatchUpRequest.Body(from: cursor + 1, limit: limit))
+        let body = try JSONCoding.encoder.encode(CatchUpRequest.Body(from: cursor + 1, limit: limit, types: types.map { $0.sorted() }))
         fetches.register(requestID)
         mailbox.post(.fetch(endpoint: endpoint, frames: [Array(requestID.utf8), Array(body)]))
         let frames = try await fetches.wait(
@@ -68,12 +79,12 @@ extension BusConnection {
               let header = try? JSONCoding.decoder.decode(CatchUpBatch.Header.self, from: Data(headerFrame)) else {
             throw BusError(.invalidReply, "catch-up answer from \(endpoint) has no valid header")
         }
-        return CatchUpBatch(epoch: header.epoch, last: header.last, envelopes: Array(frames.dropFirst()))
+        return CatchUpBatch(epoch: header.epoch, last: header.last, through: header.through, envelopes: Array(frames.dropFirst()))
     }
 
     /// Sends `batch` back to the consumer that asked `request`.
     public func answer(_ request: CatchUpRequest, with batch: CatchUpBatch) {
-        let header = (try? JSONCoding.encoder.encode(CatchUpBatch.Header(epoch: batch.epoch, last: batch.last))) ?? Data()
+        let header = (try? JSONCoding.encoder.encode(CatchUpBatch.Header(epoch: batch.epoch, last: batch.last, through: batch.through))) ?? Data()
         mailbox.post(.routerSend([request.routingID, request.requestID, Array(header)] + batch.envelopes))
     }
 }

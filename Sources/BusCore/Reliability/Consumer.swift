@@ -174,7 +174,8 @@ public actor Consumer {
             var cursor = await cursor(source)
             let batch: CatchUpBatch
             do {
-                batch = try await connection.fetch(from: endpoint, after: cursor.position, timeout: fetchTimeout)
+                batch = try await connection.fetch(from: endpoint, after: cursor.position, types: follows[source]?.types,
+                                               timeout: fetchTimeout)
             } catch {
                 logger.info("catch-up fetch failed; retrying at the next heartbeat",
                             metadata: ["consumer.source": "\(source)", "consumer.error": "\(error)"])
@@ -190,24 +191,28 @@ public actor Consumer {
                 cursor.epoch = batch.epoch
                 await save(cursor)
             }
-            guard !batch.envelopes.isEmpty else { return }
+            guard batch.through > cursor.position else { return }
             statistics.rangesFetched += 1
             fetchCounter.increment()
-            let first = cursor.position + 1
-            let items = batch.envelopes.enumerated().map { offset, bytes in
-                (first + Int64(offset), Result { () throws(EnvelopeError) in try EnvelopeCodec.decode(bytes) }, bytes)
+            // Each envelope says its own sequence; the source skipped the types we do not want.
+            let items = batch.envelopes.map { bytes in
+                let decoded = Result { () throws(EnvelopeError) in try EnvelopeCodec.decode(bytes) }
+                return ((try? decoded.get().sequence).flatMap { $0 } ?? cursor.position, decoded, bytes)
             }
-            guard await applyInOrder(source: source, items) else { return }
-            if first + Int64(items.count) - 1 >= batch.last { return }
+            guard await applyInOrder(source: source, items, through: batch.through) else { return }
+            if batch.through >= batch.last { return }
         }
     }
 
-    /// Applies consecutive events of one source in one transaction, moving its cursor to the last.
+    /// Applies consecutive events of one source in one transaction; the cursor moves to the
+    /// last of them, or to `through` when the source looked further.
     @discardableResult
-    private func applyInOrder(source: String, _ items: [(Int64, Result<Envelope, EnvelopeError>, [UInt8])]) async -> Bool {
-        guard let last = items.last?.0 else { return true }
+    private func applyInOrder(source: String, _ items: [(Int64, Result<Envelope, EnvelopeError>, [UInt8])],
+                              through: Int64? = nil) async -> Bool {
+        let last = max(items.last?.0 ?? 0, through ?? 0)
+        guard last > 0 else { return true }
         var cursor = await cursor(source)
-        cursor.position = last
+        cursor.position = max(cursor.position, last)
         let newCursor = cursor
         do {
             let wanted = follows[source]?.types

@@ -82,8 +82,9 @@ public final class EventSource: Sendable {
         for await request in connection.catchUpRequests {
             do {
                 let batch = try await database.read { [journal] db in
-                    CatchUpBatch(epoch: try journal.epoch(in: db), last: try journal.lastSequence(in: db),
-                                 envelopes: try journal.envelopes(from: request.from, limit: request.limit, in: db))
+                    let found = try journal.envelopes(from: request.from, limit: request.limit, types: request.types, in: db)
+                    return CatchUpBatch(epoch: try journal.epoch(in: db), last: try journal.lastSequence(in: db),
+                                        through: found.through, envelopes: found.envelopes)
                 }
                 connection.answer(request, with: batch)
                 servedCounter.increment()

@@ -60,9 +60,12 @@ public struct Journal: Sendable {
         try String.fetchOne(db, sql: "SELECT epoch FROM journal_epoch") ?? ""
     }
 
-    /// Encoded envelopes from `from` on, at most `limit`, in order.
-    public func envelopes(from: Int64, limit: Int, in db: Database) throws -> [[UInt8]] {
-        try Data.fetchAll(db, sql: "SELECT envelope FROM journal WHERE sequence >= ? ORDER BY sequence LIMIT ?",
-                          arguments: [from, limit]).map { Array($0) }
+    /// Encoded envelopes among the `limit` events from `from` on whose type is in `types` (all
+    /// when nil), in order, and the last sequence looked at (`from - 1` when there was none).
+    public func envelopes(from: Int64, limit: Int, types: Set<String>?, in db: Database) throws -> (envelopes: [[UInt8]], through: Int64) {
+        let rows = try Row.fetchAll(db, sql: "SELECT sequence, type, envelope FROM journal WHERE sequence >= ? ORDER BY sequence LIMIT ?",
+                                    arguments: [from, limit])
+        let wanted = rows.filter { row in types.map { $0.contains(row["type"]) } ?? true }
+        return (wanted.map { Array(($0["envelope"] as Data)) }, rows.last?["sequence"] ?? from - 1)
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// `concord bench …`: throughput figures measured against a reference in the same run.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure throughput against a reference in the same run.", subcommands: [BusBench.self, GatewayBench.self])
+        abstract: "Measure throughput against a reference in the same run.", subcommands: [BusBench.self, GatewayBench.self, ServicesBench.self])
 
     struct BusBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -66,6 +66,31 @@ struct Bench: AsyncParsableCommand {
                 \(line("(c) partner PUB -> envelope on bus", result.c_partner_publish))
                   (d) request latency                          concord p50 \(String(format: "%.3f", d.concord_p50_ms)) ms p99 \(String(format: "%.3f", d.concord_p99_ms)) ms   nats p50 \(String(format: "%.3f", d.nats_p50_ms)) ms p99 \(String(format: "%.3f", d.nats_p99_ms)) ms   p99 ratio \(String(format: "%.2f", d.p99_ratio))
                       same query straight over the bus (no gateway): p50 \(String(format: "%.3f", d.bus_only_p50_ms)) ms p99 \(String(format: "%.3f", d.bus_only_p99_ms)) ms
+                """)
+        }
+    }
+
+    struct ServicesBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "services",
+            abstract: "Sustained commands per second through one service (logistics, journaling on), with command-to-event latency, against the bus's raw publish rate.")
+
+        @Option(help: "Commands to send.") var count = 50_000
+        @Option(help: "Commands in flight at most.") var inFlight = 512
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() async throws {
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("concord-bench-services-\(getpid())")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            let result = try await ServiceBenchmark(concordBinary: binary, commands: count, inFlight: inFlight, scratch: scratch).run()
+            if json { return try printJSON(result) }
+            print("""
+                concord bench services: \(result.commands) cmd.logistics.request.create, at most \(result.in_flight) in flight, journaling on
+                  commands answered                 \(Int(result.commands_per_s)) /s
+                  command → event latency           p50 \(String(format: "%.2f", result.event_p50_ms)) ms   p99 \(String(format: "%.2f", result.event_p99_ms)) ms
+                  bus raw publish rate (reference)  \(Int(result.raw_bus_per_s)) msg/s   ratio \(String(format: "%.3f", result.ratio))
                 """)
         }
     }
