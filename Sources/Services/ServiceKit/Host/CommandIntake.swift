@@ -10,6 +10,9 @@ import Metrics
 /// so a refused command leaves nothing behind. Events are published after the commit, then replies.
 struct CommandIntake: Sendable {
     let service: any DomainService
+    /// The service's handlers, built once: a service declares them as computed properties.
+    let commands: [String: CommandHandler]
+    let queries: [String: QueryHandler]
     let catalog: MessageCatalog
     let database: DatabasePool
     let source: EventSource
@@ -92,7 +95,7 @@ struct CommandIntake: Sendable {
         var reply: [UInt8] = []
         do {
             let upcast = try checked(command)
-            guard let handler = service.commands[command.type] else { throw unknown(command) }
+            guard let handler = commands[command.type] else { throw unknown(command) }
             try db.inSavepoint {
                 let result = try handler(CommandContext(command: upcast, db: db, source: source, environment: environment, outbox: outbox, catalog: catalog))
                 reply = EnvelopeCodec.encode(replyEnvelope(result.type, result.data, to: command))
@@ -115,7 +118,7 @@ struct CommandIntake: Sendable {
     private func answerQuery(_ query: Envelope) async -> [UInt8] {
         do {
             let upcast = try checked(query)
-            guard let handler = service.queries[query.type] else { throw unknown(query) }
+            guard let handler = queries[query.type] else { throw unknown(query) }
             // A synchronous read: queries are short, and the hop to GRDB's reader queue and back
             // was most of a query's latency.
             let result = try readNow { db in try handler(QueryContext(query: upcast, db: db)) }
@@ -151,7 +154,7 @@ struct CommandIntake: Sendable {
     }
 
     private func unknown(_ command: Envelope) -> CommandError {
-        let known = (Array(service.commands.keys) + Array(service.queries.keys)).sorted().joined(separator: ", ")
+        let known = (Array(commands.keys) + Array(queries.keys)).sorted().joined(separator: ", ")
         return CommandError(.unknownCommand, "the \(service.name) service has no '\(command.type)'; it takes: \(known)",
                             command: command.type)
     }

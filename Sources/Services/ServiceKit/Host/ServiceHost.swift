@@ -79,7 +79,7 @@ public final class ServiceHost: Service, Sendable {
                 let messages = outbox.messages
                 if !messages.isEmpty { db.afterNextTransaction { _ in source.publish(messages) } }
             })
-        let intake = CommandIntake(service: service, catalog: catalog, database: database, source: source,
+        let intake = CommandIntake(service: service, commands: service.commands, queries: service.queries, catalog: catalog, database: database, source: source,
                                    connection: connection, environment: configuration.environment, logger: logger,
                                    timer: commandTimer, rejected: rejectedCounter)
         connection.subscribe("cmd.\(service.name).")
