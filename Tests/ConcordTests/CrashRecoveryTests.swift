@@ -6,87 +6,89 @@ import GRDB
 import Registry
 import Testing
 
-@Suite("Crash recovery of a real registry process", .serialized)
-struct CrashRecoveryTests {
-    @Test("SIGKILL during a burst of commands: answered commands persist, journaled events arrive once, nothing phantom")
-    func killDuringBurst() async throws {
-        let folder = try TemporaryFolder()
-        let port = freePort()
-        let endpoints = BusEndpoints.tcp(basePort: port)
-        // The bus in this process; the registry as a real `concord run registry` process.
-        let context = try ZMQContext()
-        let proxy = try await BusProxy(BusProxy.Configuration(bind: endpoints), context: context)
-        let bus = try await TestBus.attached(to: proxy, context: context)
-        let registryArguments = ["run", "registry", "--data", folder.path("data"), "--heartbeat-ms", "100",
-                                 "--bus-publish", endpoints.publish, "--bus-subscribe", endpoints.subscribe]
-        var registry = try ConcordProcess(registryArguments, logPath: folder.path("registry-1.log"))
-        let consumer = try await RecordingConsumer(follow: ["concord/registry"], bus: bus, path: folder.path("consumer.sqlite"),
-                                                   catalog: RegistryCatalog.catalog)
-        let connection = try await bus.connect()
-        let client = CommandClient(connection: connection, source: "test/burst", catalog: RegistryCatalog.catalog)
+extension ProcessTests {
+    @Suite("Crash recovery of a real registry process", .serialized)
+    struct CrashRecoveryTests {
+        @Test("SIGKILL during a burst of commands: answered commands persist, journaled events arrive once, nothing phantom")
+        func killDuringBurst() async throws {
+            let folder = try TemporaryFolder()
+            let port = freePort()
+            let endpoints = BusEndpoints.tcp(basePort: port)
+            // The bus in this process; the registry as a real `concord run registry` process.
+            let context = try ZMQContext()
+            let proxy = try await BusProxy(BusProxy.Configuration(bind: endpoints), context: context)
+            let bus = try await TestBus.attached(to: proxy, context: context)
+            let registryArguments = ["run", "registry", "--data", folder.path("data"), "--heartbeat-ms", "100",
+                                     "--bus-publish", endpoints.publish, "--bus-subscribe", endpoints.subscribe]
+            var registry = try ConcordProcess(registryArguments, logPath: folder.path("registry-1.log"))
+            let consumer = try await RecordingConsumer(follow: ["concord/registry"], bus: bus, path: folder.path("consumer.sqlite"),
+                                                       catalog: RegistryCatalog.catalog)
+            let connection = try await bus.connect()
+            let client = CommandClient(connection: connection, source: "test/burst", catalog: RegistryCatalog.catalog)
 
-        // Wait until the registry answers.
-        #expect(try await eventually {
-            (try? await client.send("query.registry.partner.list", [String: String](), timeout: .milliseconds(300), attempts: 1)) != nil
-        })
+            // Wait until the registry answers.
+            #expect(try await eventually {
+                (try? await client.send("query.registry.partner.list", [String: String](), timeout: .milliseconds(300), attempts: 1)) != nil
+            })
 
-        // Six senders in parallel, so the kill lands while commands are in flight.
-        let total = 300, senders = 6, killAt = 120
-        let answeredCount = Tally()
-        let answered = try await withThrowingTaskGroup(of: [String].self) { group in
-            for sender in 0..<senders {
-                group.addTask {
-                    var mine: [String] = []
-                    for index in stride(from: sender, to: total, by: senders) {
-                        let code = String(format: "P%04d", index)
-                        // The client retries with the same idempotency key while the registry restarts.
-                        if (try? await client.send("cmd.registry.partner.register",
-                                                   RegistryMessages.RegisterPartner(code: code, name: "Partner \(index)", kind: .ngo, clearance: .unclassified),
-                                                   timeout: .seconds(2), attempts: 5)) != nil {
-                            mine.append(code)
-                            answeredCount.add()
+            // Six senders in parallel, so the kill lands while commands are in flight.
+            let total = 300, senders = 6, killAt = 120
+            let answeredCount = Tally()
+            let answered = try await withThrowingTaskGroup(of: [String].self) { group in
+                for sender in 0..<senders {
+                    group.addTask {
+                        var mine: [String] = []
+                        for index in stride(from: sender, to: total, by: senders) {
+                            let code = String(format: "P%04d", index)
+                            // The client retries with the same idempotency key while the registry restarts.
+                            if (try? await client.send("cmd.registry.partner.register",
+                                                       RegistryMessages.RegisterPartner(code: code, name: "Partner \(index)", kind: .ngo, clearance: .unclassified),
+                                                       timeout: .seconds(2), attempts: 5)) != nil {
+                                mine.append(code)
+                                answeredCount.add()
+                            }
                         }
+                        return mine
                     }
-                    return mine
+                }
+                _ = try await eventually(timeout: .seconds(60)) { answeredCount.value >= killAt }
+                registry.signal(SIGKILL)
+                _ = await registry.waitForExit()
+                registry = try ConcordProcess(registryArguments, logPath: folder.path("registry-2.log"))
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(answered.count > killAt, "commands after the restart must be answered")
+
+            let database = folder.path("data/registry.sqlite")
+            func journal() throws -> [(Int64, String)] {
+                var configuration = Configuration()
+                configuration.readonly = true
+                return try DatabaseQueue(path: database, configuration: configuration).read { db in
+                    try Row.fetchAll(db, sql: "SELECT sequence, id FROM journal ORDER BY sequence").map { ($0[0], $0[1]) }
                 }
             }
-            _ = try await eventually(timeout: .seconds(60)) { answeredCount.value >= killAt }
-            registry.signal(SIGKILL)
-            _ = await registry.waitForExit()
-            registry = try ConcordProcess(registryArguments, logPath: folder.path("registry-2.log"))
-            return try await group.reduce(into: []) { $0 += $1 }
+            let journaled = try journal()
+            #expect(try await eventually { try await consumer.seen("concord/registry").count >= journaled.count })
+            try await Task.sleep(for: .milliseconds(500))
+
+            registry.signal(SIGTERM)
+            #expect(await registry.waitForExit() == 0)
+            let finalJournal = try journal()
+            let partners = try await DatabaseQueue(path: database).read { db in try String.fetchAll(db, sql: "SELECT code FROM partner") }
+
+            // Every answered command is in the database.
+            #expect(Set(answered).isSubset(of: Set(partners)))
+            // Every journaled event reached the consumer exactly once, in order.
+            #expect(try await consumer.seen("concord/registry") == finalJournal.map(\.0))
+            // Nothing was published that the database does not hold.
+            #expect(Set(try await consumer.seenIDs()).isSubset(of: Set(finalJournal.map(\.1))))
+            // Each partner registered once, in one event.
+            #expect(finalJournal.count == partners.count)
+
+            await consumer.stop()
+            await connection.close()
+            await proxy.stop()
+            folder.remove()
         }
-        #expect(answered.count > killAt, "commands after the restart must be answered")
-
-        let database = folder.path("data/registry.sqlite")
-        func journal() throws -> [(Int64, String)] {
-            var configuration = Configuration()
-            configuration.readonly = true
-            return try DatabaseQueue(path: database, configuration: configuration).read { db in
-                try Row.fetchAll(db, sql: "SELECT sequence, id FROM journal ORDER BY sequence").map { ($0[0], $0[1]) }
-            }
-        }
-        let journaled = try journal()
-        #expect(try await eventually { try await consumer.seen("concord/registry").count >= journaled.count })
-        try await Task.sleep(for: .milliseconds(500))
-
-        registry.signal(SIGTERM)
-        #expect(await registry.waitForExit() == 0)
-        let finalJournal = try journal()
-        let partners = try await DatabaseQueue(path: database).read { db in try String.fetchAll(db, sql: "SELECT code FROM partner") }
-
-        // Every answered command is in the database.
-        #expect(Set(answered).isSubset(of: Set(partners)))
-        // Every journaled event reached the consumer exactly once, in order.
-        #expect(try await consumer.seen("concord/registry") == finalJournal.map(\.0))
-        // Nothing was published that the database does not hold.
-        #expect(Set(try await consumer.seenIDs()).isSubset(of: Set(finalJournal.map(\.1))))
-        // Each partner registered once, in one event.
-        #expect(finalJournal.count == partners.count)
-
-        await consumer.stop()
-        await connection.close()
-        await proxy.stop()
-        folder.remove()
     }
 }

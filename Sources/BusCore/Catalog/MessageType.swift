@@ -14,6 +14,8 @@ public struct MessageType: Sendable {
     public let upcasters: [Int: Upcaster]
     /// Recorded examples of every version, oldest first, as stored on the bus back then.
     public let examples: [Int: String]
+    /// JSON Schema of the current version's `data`, derived from the Swift type that decodes it.
+    public let schema: JSONValue?
 
     public init(_ name: String, version: Int = 1, summary: String,
                 upcasters: [Int: Upcaster] = [:], examples: [Int: String] = [:]) {
@@ -23,5 +25,19 @@ public struct MessageType: Sendable {
         self.summary = summary
         self.upcasters = upcasters
         self.examples = examples
+        schema = nil
+    }
+
+    /// A type whose current `data` is decoded as `D`: its schema is derived from `D`.
+    public init<D: Decodable>(_ name: String, version: Int = 1, summary: String, data: D.Type,
+                              userInfo: [CodingUserInfoKey: any Sendable] = [:],
+                              upcasters: [Int: Upcaster] = [:], examples: [Int: String] = [:]) {
+        precondition((1..<version).allSatisfy { upcasters[$0] != nil }, "\(name): an upcaster is missing")
+        self.name = name
+        self.version = version
+        self.summary = summary
+        self.upcasters = upcasters
+        self.examples = examples
+        schema = SchemaInference.schema(of: D.self, userInfo: userInfo)
     }
 }

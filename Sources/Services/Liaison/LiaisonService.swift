@@ -72,12 +72,12 @@ public struct LiaisonService: DomainService {
 public enum LiaisonCatalog {
     public static let catalog = MessageCatalog(
         [
-            MessageType("cmd.liaison.rfa.submit", summary: "Request military assistance, with the last-resort justification."),
-            MessageType("liaison.rfa.submitted", summary: "A request for assistance was submitted."),
-            MessageType("cmd.liaison.notification.notify", summary: "Notify a humanitarian site or movement (notification, not permission)."),
-            MessageType("liaison.notification.notified", summary: "A site or movement was notified."),
-            MessageType("liaison.notice.issued", summary: "A deconfliction notice was issued for an area."),
-            MessageType("liaison.command.rejected", summary: "A liaison command or query was refused."),
+            MessageType("cmd.liaison.rfa.submit", summary: "Request military assistance, with the last-resort justification.", data: LiaisonCommands.SubmitRequest.self),
+            MessageType("liaison.rfa.submitted", summary: "A request for assistance was submitted.", data: AssistanceRequest.self),
+            MessageType("cmd.liaison.notification.notify", summary: "Notify a humanitarian site or movement (notification, not permission).", data: LiaisonCommands.Notify.self),
+            MessageType("liaison.notification.notified", summary: "A site or movement was notified.", data: HumanitarianNotification.self),
+            MessageType("liaison.notice.issued", summary: "A deconfliction notice was issued for an area.", data: DeconflictionNotice.self),
+            MessageType("liaison.command.rejected", summary: "A liaison command or query was refused.", data: CommandError.self),
             MessageType("intelligence.alert.raised", summary: "An alert on an area (followed)."),
             MessageType("intelligence.alert.lifted", summary: "An alert was lifted (followed)."),
             MessageType("intelligence.alert.expired", summary: "An alert expired (followed)."),
@@ -87,6 +87,8 @@ public enum LiaisonCatalog {
         + EntityQueries.transitionTypes(AssistanceRequest.self, service: "liaison")
         + EntityQueries.transitionTypes(HumanitarianNotification.self, service: "liaison")
         + EntityQueries.transitionTypes(DeconflictionNotice.self, service: "liaison")
-        + ["rfa", "notification", "notice"].flatMap { EntityQueries.messageTypes(entity: $0, service: "liaison") }
+        + EntityQueries.messageTypes(AssistanceRequest.self, service: "liaison")
+        + EntityQueries.messageTypes(HumanitarianNotification.self, service: "liaison")
+        + EntityQueries.messageTypes(DeconflictionNotice.self, service: "liaison")
     )
 }

@@ -7,27 +7,27 @@ public enum LogisticsCatalog {
 
     public static let catalog = MessageCatalog(
         [
-            MessageType("cmd.logistics.request.create", summary: "Create a supply request (draft)."),
-            MessageType("logistics.request.created", summary: "A supply request was created."),
-            MessageType("logistics.request.partially-fulfilled", summary: "Part of a request's items arrived."),
-            MessageType("logistics.request.fulfilled", summary: "All of a request's items arrived."),
-            MessageType("cmd.logistics.pledge.offer", summary: "Offer items against a request."),
-            MessageType("logistics.pledge.offered", summary: "A partner pledged items."),
-            MessageType("cmd.logistics.shipment.create", summary: "Prepare a shipment for an approved request."),
-            MessageType("logistics.shipment.created", summary: "A shipment is in process."),
-            MessageType("cmd.logistics.route.define", summary: "Define or change a named route and its areas."),
-            MessageType("logistics.route.defined", summary: "A route was defined."),
-            MessageType("query.logistics.route.list", summary: "Routes, optionally only those at risk."),
-            MessageType("logistics.routes.listed", summary: "Answer to query.logistics.route.list."),
-            MessageType("cmd.logistics.convoy.plan", summary: "Plan a convoy on a route."),
-            MessageType("logistics.convoy.planned", summary: "A convoy was planned."),
-            MessageType("cmd.logistics.convoy.assign-escort", summary: "Assign an escorting unit to a planned convoy."),
-            MessageType("logistics.convoy.escort-assigned", summary: "A convoy got its escort."),
-            MessageType("cmd.logistics.rotation.schedule", summary: "Schedule a unit's rotation out."),
-            MessageType("logistics.rotation.scheduled", summary: "A rotation was scheduled."),
-            MessageType("logistics.command.rejected", summary: "A logistics command or query was refused."),
-            MessageType("logistics.route.at-risk", summary: "An intelligence alert covers an area of the route."),
-            MessageType("logistics.route.cleared", summary: "No alert covers the route any more."),
+            MessageType("cmd.logistics.request.create", summary: "Create a supply request (draft).", data: LogisticsInputs.CreateRequest.self),
+            MessageType("logistics.request.created", summary: "A supply request was created.", data: SupplyRequest.self),
+            MessageType("logistics.request.partially-fulfilled", summary: "Part of a request's items arrived.", data: SupplyRequest.self),
+            MessageType("logistics.request.fulfilled", summary: "All of a request's items arrived.", data: SupplyRequest.self),
+            MessageType("cmd.logistics.pledge.offer", summary: "Offer items against a request.", data: LogisticsInputs.OfferPledge.self),
+            MessageType("logistics.pledge.offered", summary: "A partner pledged items.", data: Pledge.self),
+            MessageType("cmd.logistics.shipment.create", summary: "Prepare a shipment for an approved request.", data: LogisticsInputs.CreateShipment.self),
+            MessageType("logistics.shipment.created", summary: "A shipment is in process.", data: Shipment.self),
+            MessageType("cmd.logistics.route.define", summary: "Define or change a named route and its areas.", data: LogisticsInputs.DefineRoute.self),
+            MessageType("logistics.route.defined", summary: "A route was defined.", data: Route.self),
+            MessageType("query.logistics.route.list", summary: "Routes, optionally only those at risk.", data: [String: String].self),
+            MessageType("logistics.routes.listed", summary: "Answer to query.logistics.route.list.", data: [String: [Route]].self),
+            MessageType("cmd.logistics.convoy.plan", summary: "Plan a convoy on a route.", data: LogisticsInputs.PlanConvoy.self),
+            MessageType("logistics.convoy.planned", summary: "A convoy was planned.", data: Convoy.self),
+            MessageType("cmd.logistics.convoy.assign-escort", summary: "Assign an escorting unit to a planned convoy.", data: LogisticsInputs.AssignEscort.self),
+            MessageType("logistics.convoy.escort-assigned", summary: "A convoy got its escort.", data: Convoy.self),
+            MessageType("cmd.logistics.rotation.schedule", summary: "Schedule a unit's rotation out.", data: LogisticsInputs.ScheduleRotation.self),
+            MessageType("logistics.rotation.scheduled", summary: "A rotation was scheduled.", data: Rotation.self),
+            MessageType("logistics.command.rejected", summary: "A logistics command or query was refused.", data: CommandError.self),
+            MessageType("logistics.route.at-risk", summary: "An intelligence alert covers an area of the route.", data: Route.self),
+            MessageType("logistics.route.cleared", summary: "No alert covers the route any more.", data: Route.self),
             // Followed from the registry and liaison.
             MessageType("registry.unit.registered", version: 3, summary: "A unit was registered (followed).",
                         upcasters: [1: { $0["location"] = .object(["name": $0["location"] ?? .string("unknown")]) },
@@ -44,6 +44,8 @@ public enum LogisticsCatalog {
         + EntityQueries.transitionTypes(Shipment.self, service: service)
         + EntityQueries.transitionTypes(Convoy.self, service: service)
         + EntityQueries.transitionTypes(Rotation.self, service: service)
-        + ["request", "pledge", "shipment", "convoy", "rotation"].flatMap { EntityQueries.messageTypes(entity: $0, service: service) }
+        + EntityQueries.messageTypes(SupplyRequest.self, service: service) + EntityQueries.messageTypes(Pledge.self, service: service)
+        + EntityQueries.messageTypes(Shipment.self, service: service) + EntityQueries.messageTypes(Convoy.self, service: service)
+        + EntityQueries.messageTypes(Rotation.self, service: service)
     )
 }

@@ -99,16 +99,16 @@ public struct TrainingService: DomainService {
 public enum TrainingCatalog {
     public static let catalog = MessageCatalog(
         [
-            MessageType("cmd.training.exercise.schedule", summary: "Schedule a course or joint exercise."),
-            MessageType("training.exercise.scheduled", summary: "An exercise was scheduled."),
-            MessageType("cmd.training.exercise.reschedule", summary: "Move an exercise's dates or place."),
-            MessageType("training.exercise.rescheduled", summary: "An exercise was rescheduled."),
-            MessageType("cmd.training.enrolment.apply", summary: "Apply for a unit's place in an exercise."),
-            MessageType("training.enrolment.applied", summary: "A unit applied."),
-            MessageType("cmd.training.unit.certify", summary: "Certify a unit, with an expiry."),
-            MessageType("training.unit.certified", summary: "A unit was certified; the registry marks it ready."),
-            MessageType("training.conflict.raised", summary: "A planning conflict was found."),
-            MessageType("training.command.rejected", summary: "A training command or query was refused."),
+            MessageType("cmd.training.exercise.schedule", summary: "Schedule a course or joint exercise.", data: TrainingCommands.Schedule.self),
+            MessageType("training.exercise.scheduled", summary: "An exercise was scheduled.", data: Exercise.self),
+            MessageType("cmd.training.exercise.reschedule", summary: "Move an exercise's dates or place.", data: TrainingCommands.Reschedule.self),
+            MessageType("training.exercise.rescheduled", summary: "An exercise was rescheduled.", data: Exercise.self),
+            MessageType("cmd.training.enrolment.apply", summary: "Apply for a unit's place in an exercise.", data: TrainingCommands.Apply.self),
+            MessageType("training.enrolment.applied", summary: "A unit applied.", data: Enrolment.self),
+            MessageType("cmd.training.unit.certify", summary: "Certify a unit, with an expiry.", data: TrainingCommands.Certify.self),
+            MessageType("training.unit.certified", summary: "A unit was certified; the registry marks it ready.", data: Certification.self),
+            MessageType("training.conflict.raised", summary: "A planning conflict was found.", data: Conflict.self),
+            MessageType("training.command.rejected", summary: "A training command or query was refused.", data: CommandError.self),
             MessageType("intelligence.alert.raised", summary: "An alert on an area (followed)."),
             MessageType("intelligence.alert.lifted", summary: "An alert was lifted (followed)."),
             MessageType("intelligence.alert.expired", summary: "An alert expired (followed)."),
@@ -119,6 +119,7 @@ public enum TrainingCatalog {
         + EntityQueries.transitionTypes(Exercise.self, service: "training")
         + EntityQueries.transitionTypes(Enrolment.self, service: "training")
         + EntityQueries.transitionTypes(Conflict.self, service: "training")
-        + ["exercise", "enrolment", "conflict"].flatMap { EntityQueries.messageTypes(entity: $0, service: "training") }
+        + EntityQueries.messageTypes(Exercise.self, service: "training") + EntityQueries.messageTypes(Enrolment.self, service: "training")
+        + EntityQueries.messageTypes(Conflict.self, service: "training")
     )
 }

@@ -32,13 +32,15 @@ public enum EntityQueries {
         return try request.fetchAll(context.db)
     }
 
-    /// The types these handlers answer with, for a service's catalog.
-    public static func messageTypes(entity: String, service: String) -> [MessageType] {
-        [
-            MessageType("query.\(service).\(entity).get", summary: "A \(entity) by its key."),
-            MessageType("query.\(service).\(entity).list", summary: "\(entity.capitalized)s, filtered by field."),
-            MessageType("\(service).\(entity).found", summary: "Answer to query.\(service).\(entity).get."),
-            MessageType("\(service).\(entity)s.listed", summary: "Answer to query.\(service).\(entity).list."),
+    /// The types these handlers take and answer with, for a service's catalog.
+    public static func messageTypes<Record: StatefulRecord>(_: Record.Type, service: String) -> [MessageType] {
+        let entity = Record.lifecycle.entity
+        return [
+            MessageType("query.\(service).\(entity).get", summary: "A \(entity) by its key.", data: TransitionInput.self,
+                        userInfo: [.transitionKeyField: Record.keyField]),
+            MessageType("query.\(service).\(entity).list", summary: "\(entity.capitalized)s, filtered by field.", data: [String: String].self),
+            MessageType("\(service).\(entity).found", summary: "Answer to query.\(service).\(entity).get.", data: Record.self),
+            MessageType("\(service).\(entity)s.listed", summary: "Answer to query.\(service).\(entity).list.", data: [String: [Record]].self),
         ]
     }
 
@@ -46,8 +48,9 @@ public enum EntityQueries {
     public static func transitionTypes<Record: StatefulRecord>(_: Record.Type, service: String) -> [MessageType] {
         let entity = Record.lifecycle.entity
         return Record.lifecycle.steps.flatMap { step in
-            [MessageType("cmd.\(service).\(entity).\(step.verb)", summary: "Move a \(entity) to \(step.to.rawValue)."),
-             MessageType("\(service).\(entity).\(step.event)", summary: "A \(entity) became \(step.to.rawValue).")]
+            [MessageType("cmd.\(service).\(entity).\(step.verb)", summary: "Move a \(entity) to \(step.to.rawValue).",
+                         data: TransitionInput.self, userInfo: [.transitionKeyField: Record.keyField]),
+             MessageType("\(service).\(entity).\(step.event)", summary: "A \(entity) became \(step.to.rawValue).", data: Record.self)]
         }
     }
 }
