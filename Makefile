@@ -31,9 +31,12 @@ fuzz:
 	.build/fuzz-client-decoder -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 .build/fuzz-corpus Fuzz/corpus 2>&1 \
 		| grep -E "^(Done|stat::number_of_executed_units|==.*ERROR)|SUMMARY" ; test $${PIPESTATUS[0]} -eq 0
 
-## Throughput against the raw reference, in a release build.
+## Throughput against the references, in a release build (the gateway bench needs nats-server).
 bench: build
+	@command -v nats-server >/dev/null 2>&1 || apt-get install -y -qq nats-server </dev/null
 	.build/release/concord bench bus
+	.build/release/concord bench gateway
+	.build/release/concord bench services
 
 clean:
 	rm -rf .build
