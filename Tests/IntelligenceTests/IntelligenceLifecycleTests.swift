@@ -96,3 +96,26 @@ struct IntelligenceLifecycleTests {
         await bed.stop()
     }
 }
+
+@Suite("Answers to partners keep the content's label")
+struct AnswerLabelTests {
+    func ask(_ bed: ServiceTestBed, as partner: String, _ type: String, _ data: String) async throws -> Envelope {
+        var query = Envelope(id: UUID().uuidString, source: PartnerSource.source(for: partner), type: type, data: Array(data.utf8))
+        query.idempotencyKey = query.id
+        return try await bed.connection.request(query, timeout: .seconds(5))
+    }
+
+    @Test("a partner named on a report gets it at the report's classification; one not named gets an answer releasable to nobody")
+    func reportAnswers() async throws {
+        let bed = try await ServiceTestBed.start(IntelligenceService())
+        _ = try await bed.client.send("cmd.intelligence.report.file", IntelligenceLifecycleTests.report)
+        let named = try await ask(bed, as: "AU", "query.intelligence.report.get", #"{"report":"RP-1"}"#)
+        #expect(named.classification == "CONFIDENTIAL" && named.releasableTo == ["AU"])
+        let other = try await ask(bed, as: "WFP", "query.intelligence.report.get", #"{"report":"RP-1"}"#)
+        #expect(other.classification == "CONFIDENTIAL" && other.releasableTo.isEmpty)
+        #expect(!Releasability.allows(classification: other.classification, releasableTo: other.releasableTo, partner: "WFP", clearance: .secret))
+        let list = try await ask(bed, as: "WFP", "query.intelligence.report.list", "{}")
+        #expect(try list.decodeData([String: [Report]].self)["reports"]?.isEmpty == true)
+        await bed.stop()
+    }
+}

@@ -140,3 +140,23 @@ struct PartnerTests {
         await bed.stop()
     }
 }
+
+@Suite("Registry: what a partner may ask")
+struct PartnerQueryScopeTests {
+    @Test("a partner sees its own record, not another partner's permissions and credentials")
+    func ownRecordOnly() async throws {
+        let bed = try await RegistryTestBed.start()
+        try await bed.addPartner("AU", kind: .regionalOrganisation)
+        try await bed.addPartner("NLD")
+        func ask(_ data: String, _ type: String = "query.registry.partner.get") async throws -> Envelope {
+            var query = Envelope(id: UUID().uuidString, source: "partner/AU", type: type, data: Array(data.utf8))
+            query.idempotencyKey = query.id
+            return try await bed.connection.request(query, timeout: .seconds(5))
+        }
+        #expect(try await ask(#"{"code":"AU"}"#).type == "registry.partner.found")
+        #expect(try await ask(#"{"code":"NLD"}"#).decodeData(CommandClient.Rejection.self).code == "not_found")
+        let list = try await ask("{}", "query.registry.partner.list").decodeData(RegistryMessages.PartnerList.self)
+        #expect(list.partners.map(\.code) == ["AU"])
+        await bed.stop()
+    }
+}

@@ -1,3 +1,4 @@
+import BusCore
 import GRDB
 import ServiceKit
 
@@ -7,6 +8,10 @@ enum RegistryQueries {
 
     static func partner(_ context: QueryContext) throws -> CommandResult {
         let input = try context.input(Messages.GetPartner.self)
+        // A partner asking sees its own record only: permissions and credentials are its business.
+        if let asker = PartnerSource.code(of: context.query.source), asker != input.code {
+            throw CommandError(.notFound, "no partner with code '\(input.code)'")
+        }
         guard let partner = try Partner.fetchOne(context.db, key: input.code) else {
             throw CommandError(.notFound, "no partner with code '\(input.code)'")
         }
@@ -21,6 +26,7 @@ enum RegistryQueries {
         let input = try context.input(Messages.ListPartners.self)
         var request = Partner.order(Column("code"))
         if let status = input.status { request = request.filter(Column("status") == status.rawValue) }
+        if let asker = PartnerSource.code(of: context.query.source) { request = request.filter(Column("code") == asker) }
         return try CommandResult("registry.partners.listed", Messages.PartnerList(partners: try request.fetchAll(context.db)))
     }
 

@@ -10,11 +10,20 @@ public enum EntityQueries {
         return [
             "query.\(service).\(entity).get": { context in
                 let input = try context.input(TransitionInput.self, userInfo: [.transitionKeyField: Record.keyField])
-                return try CommandResult("\(service).\(entity).found", try Transitions.existing(Record.self, input.key, in: context.db))
+                let record = try Transitions.existing(Record.self, input.key, in: context.db)
+                return try CommandResult("\(service).\(entity).found", record, label: record.label)
             },
             "query.\(service).\(entity).list": { context in
-                try CommandResult("\(service).\(entity)s.listed",
-                                  Listed(name: "\(entity)s", items: try list(Record.self, context, filters: filters)))
+                var records = try list(Record.self, context, filters: filters)
+                // A partner lists only what is releasable to it; the answer carries the highest
+                // classification among them, so the gateway still checks the partner's clearance.
+                if let partner = PartnerSource.code(of: context.query.source) {
+                    records = records.filter { $0.label.releasableTo.contains(partner) }
+                }
+                let level = records.map(\.label.classification).max() ?? .unclassified
+                let releasable = PartnerSource.code(of: context.query.source).map { [$0] } ?? []
+                return try CommandResult("\(service).\(entity)s.listed", Listed(name: "\(entity)s", items: records),
+                                         label: Label(level, releasableTo: releasable))
             },
         ]
     }

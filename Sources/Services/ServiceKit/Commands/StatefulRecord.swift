@@ -59,7 +59,7 @@ public enum Transitions {
                 try after[step.verb]?(&record, context)
                 let type = "\(service).\(entity).\(move.event)"
                 try context.emit(type, record, label: record.label)
-                return try CommandResult(type, record)
+                return try CommandResult(type, record, label: record.label)
             }
         }
         return handlers
@@ -85,6 +85,6 @@ public enum Transitions {
         try record.insert(context.db)
         let type = "\(service).\(Record.lifecycle.entity).\(event)"
         try context.emit(type, record, label: record.label)
-        return try CommandResult(type, record)
+        return try CommandResult(type, record, label: record.label)
     }
 }

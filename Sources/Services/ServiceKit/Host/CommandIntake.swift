@@ -98,7 +98,7 @@ struct CommandIntake: Sendable {
             guard let handler = commands[command.type] else { throw unknown(command) }
             try db.inSavepoint {
                 let result = try handler(CommandContext(command: upcast, db: db, source: source, environment: environment, outbox: outbox, catalog: catalog))
-                reply = EnvelopeCodec.encode(replyEnvelope(result.type, result.data, to: command))
+                reply = EnvelopeCodec.encode(replyEnvelope(result.type, result.data, label: result.label, to: command))
                 return .commit
             }
         } catch let error as CommandError {
@@ -122,7 +122,7 @@ struct CommandIntake: Sendable {
             // A synchronous read: queries are short, and the hop to GRDB's reader queue and back
             // was most of a query's latency.
             let result = try readNow { db in try handler(QueryContext(query: upcast, db: db)) }
-            return EnvelopeCodec.encode(replyEnvelope(result.type, result.data, to: query))
+            return EnvelopeCodec.encode(replyEnvelope(result.type, result.data, label: result.label, to: query))
         } catch let error as CommandError {
             return rejection(error, query)
         } catch {
@@ -164,15 +164,17 @@ struct CommandIntake: Sendable {
                            recordedAt: Timestamp.rfc3339(environment.clock())).insert(db)
     }
 
-    private func replyEnvelope(_ type: String, _ data: [UInt8], to request: Envelope) -> Envelope {
+    private func replyEnvelope(_ type: String, _ data: [UInt8], label: Label? = nil, to request: Envelope) -> Envelope {
         var reply = environment.makeEnvelope(type: type, source: service.source)
         reply.dataVersion = catalog.version(of: type)
         reply.traceparent = request.traceparent
         reply.extensions["inreplyto"] = request.id
-        // An answer goes to whoever asked: a partner's answer is releasable to that partner only.
+        // An answer goes to whoever asked, and no further than its content may go: a partner's
+        // answer keeps the content's classification and names the partner only if the content's
+        // label does (or the content is unlabelled, i.e. unclassified).
         if let partner = PartnerSource.code(of: request.source) {
-            reply.classification = Classification.unclassified.rawValue
-            reply.releasableTo = [partner]
+            reply.classification = (label?.classification ?? .unclassified).rawValue
+            reply.releasableTo = label.map { $0.releasableTo.contains(partner) ? [partner] : [] } ?? [partner]
         }
         reply.data = data
         return reply
