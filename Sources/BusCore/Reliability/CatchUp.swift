@@ -31,8 +31,9 @@ public struct CatchUpRequest: Sendable {
         routingID = frames[0]
         requestID = frames[1]
         from = body.from
-        limit = min(body.limit, CatchUpBatch.maxLimit)
         types = body.types.map(Set.init)
+        // A filtered request reads only the wanted rows, so it may look over a wider range.
+        limit = min(body.limit, types == nil ? CatchUpBatch.maxLimit : CatchUpBatch.maxLimit * 5)
     }
 }
 
@@ -66,10 +67,11 @@ public struct CatchUpBatch: Sendable {
 
 extension BusConnection {
     /// Asks the source serving catch-up at `endpoint` for envelopes from sequence `from` on.
-    public func fetch(from endpoint: String, after cursor: Int64, types: Set<String>? = nil, limit: Int = CatchUpBatch.maxLimit,
+    public func fetch(from endpoint: String, after cursor: Int64, types: Set<String>? = nil, limit: Int? = nil,
                       timeout: Duration = .seconds(5)) async throws -> CatchUpBatch {
         let requestID = makeInbox()
-        let body = try JSONCoding.encoder.encode(CatchUpRequest.Body(from: cursor + 1, limit: limit, types: types.map { $0.sorted() }))
+        let range = limit ?? (types == nil ? CatchUpBatch.maxLimit : CatchUpBatch.maxLimit * 5)
+        let body = try JSONCoding.encoder.encode(CatchUpRequest.Body(from: cursor + 1, limit: range, types: types.map { $0.sorted() }))
         fetches.register(requestID)
         mailbox.post(.fetch(endpoint: endpoint, frames: [Array(requestID.utf8), Array(body)]))
         let frames = try await fetches.wait(

@@ -63,9 +63,17 @@ public struct Journal: Sendable {
     /// Encoded envelopes among the `limit` events from `from` on whose type is in `types` (all
     /// when nil), in order, and the last sequence looked at (`from - 1` when there was none).
     public func envelopes(from: Int64, limit: Int, types: Set<String>?, in db: Database) throws -> (envelopes: [[UInt8]], through: Int64) {
-        let rows = try Row.fetchAll(db, sql: "SELECT sequence, type, envelope FROM journal WHERE sequence >= ? ORDER BY sequence LIMIT ?",
-                                    arguments: [from, limit])
-        let wanted = rows.filter { row in types.map { $0.contains(row["type"]) } ?? true }
-        return (wanted.map { Array(($0["envelope"] as Data)) }, rows.last?["sequence"] ?? from - 1)
+        let through = min(from + Int64(limit) - 1, try lastSequence(in: db))
+        guard through >= from else { return ([], from - 1) }
+        // Sequences are gap-free, so the range is exact; the type filter runs in SQLite, and
+        // envelopes of other types are never read.
+        var sql = "SELECT envelope FROM journal WHERE sequence BETWEEN ? AND ?"
+        var arguments: StatementArguments = [from, through]
+        if let types {
+            sql += " AND type IN (\(types.map { _ in "?" }.joined(separator: ",")))"
+            arguments += StatementArguments(types.sorted())
+        }
+        let envelopes = try Data.fetchAll(db, sql: sql + " ORDER BY sequence", arguments: arguments).map { Array($0) }
+        return (envelopes, through)
     }
 }
