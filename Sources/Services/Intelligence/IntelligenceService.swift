@@ -25,6 +25,16 @@ public struct IntelligenceService: DomainService {
         return handlers
     }
 
+    /// Alerts expire on their own when their time has passed.
+    public func tick(context: CommandContext) throws {
+        for var alert in try Alert.filter(Column("status") == Alert.Status.active.rawValue).fetchAll(context.db) {
+            guard let expires = Timestamp.parse(alert.expires), expires <= context.now else { continue }
+            alert.status = .expired
+            try alert.update(context.db)
+            try context.emit("intelligence.alert.expired", alert, label: alert.label)
+        }
+    }
+
     public var queries: [String: QueryHandler] {
         var handlers = EntityQueries.handlers(Report.self, service: name, filters: ["status", "kind", "location"])
         handlers.merge(EntityQueries.handlers(Alert.self, service: name, filters: ["status", "area", "severity"])) { $1 }

@@ -49,6 +49,17 @@ public struct LiaisonService: DomainService {
         try LiaisonCommands.react(to: event, context: context)
     }
 
+    /// Notifications expire on their own after their last day.
+    public func tick(context: CommandContext) throws {
+        let today = String(Timestamp.rfc3339(context.now).prefix(10))
+        for var notification in try HumanitarianNotification.filter(Column("status") != "expired").fetchAll(context.db)
+        where String(notification.until.prefix(10)) < today {
+            notification.status = .expired
+            try notification.update(context.db)
+            try context.emit("liaison.notification.expired", notification, label: notification.label)
+        }
+    }
+
     public var commands: [String: CommandHandler] {
         var handlers: [String: CommandHandler] = [
             "cmd.liaison.rfa.submit": LiaisonCommands.submit,

@@ -23,11 +23,15 @@ public protocol DomainService: Sendable {
     /// Reacts to a followed source's event inside the transaction that moves the cursor: changes
     /// this service's state and emits its own events (`context.command` is the event).
     func react(to event: Envelope, context: CommandContext) throws
+    /// Runs on the service's clock at every heartbeat, in a write transaction: time-driven
+    /// changes such as expiries (`context.now` is the service clock's time).
+    func tick(context: CommandContext) throws
 }
 
 extension DomainService {
     public var follows: [Consumer.Follow] { [] }
     public func react(to event: Envelope, context: CommandContext) throws {}
+    public func tick(context: CommandContext) throws {}
     /// The `source` attribute of this service's events.
     public var source: String { "concord/\(name)" }
     /// The type of rejections this service sends.

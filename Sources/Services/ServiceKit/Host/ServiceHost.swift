@@ -101,6 +101,12 @@ public final class ServiceHost: Service, Sendable {
                     return envelope
                 }, isStopping: { self.stopping.load(ordering: .relaxed) })
             }
+            group.addTask { [self, catalog, environment = configuration.environment] in
+                while !self.stopping.load(ordering: .relaxed) && !Task.isCancelled {
+                    try? await Task.sleep(for: self.configuration.heartbeatInterval)
+                    await Self.tick(service, database: database, source: source, environment: environment, catalog: catalog, logger: logger)
+                }
+            }
             group.addTask {
                 var iterator = connection.messages.makeAsyncIterator()
                 while let first = await iterator.next() {
@@ -130,3 +136,22 @@ public final class ServiceHost: Service, Sendable {
     }
 }
 
+extension ServiceHost {
+    /// One clock tick of the service, published after it commits.
+    static func tick(_ service: any DomainService, database: DatabasePool, source: EventSource, environment: ServiceEnvironment,
+                     catalog: MessageCatalog, logger: Logger) async {
+        do {
+            let messages = try await database.write { db in
+                let outbox = Outbox()
+                let tick = environment.makeEnvelope(type: "\(service.name).clock.ticked", source: service.source)
+                try service.tick(context: CommandContext(command: tick, db: db, source: source, environment: environment,
+                                                         outbox: outbox, catalog: catalog))
+                return outbox.messages
+            }
+            source.publish(messages)
+        } catch is CancellationError {
+        } catch {
+            logger.error("clock tick failed", metadata: ["service.error": "\(error)"])
+        }
+    }
+}
