@@ -11,11 +11,31 @@ struct RotationFlowTests {
     func rotationAgainstExercise() async throws {
         let bed = try await FlowBed.start()
         let client = bed.client
+        _ = try await client.send("cmd.registry.partner.register", RegistryMessages.RegisterPartner(code: "RWA", name: "Rwanda", kind: .troopContributingCountry, clearance: .restricted))
+        for (unit, type) in [("RWA-INF-2", MissionUnit.UnitType.infantry), ("RWA-MED-1", .medical)] {
+            _ = try await client.send("cmd.registry.unit.register", RegistryMessages.RegisterUnit(
+                unit: unit, partner: "RWA", type: type, strength: 140, readiness: .ready, location: .init(name: "Juba")))
+        }
         _ = try await client.send("cmd.training.exercise.schedule", [
             "exercise": .string("EX-1"), "name": .string("Joint convoy protection"), "kind": .string("exercise"),
             "startDate": .string("2026-12-01"), "endDate": .string("2026-12-20"), "location": .string("Juba"),
             "organiser": .string("UNMISS"), "capacity": .integer(2), "requiredUnitTypes": .array([.string("infantry")]),
         ] as [String: JSONValue])
+        // Training learns unit types from the registry's events; a medical unit does not fit an infantry exercise.
+        let wrongType: CommandClient.Rejection? = try await {
+            for _ in 0..<100 {
+                do {
+                    _ = try await client.send("cmd.training.enrolment.apply", ["enrolment": "EN-0", "exercise": "EX-1", "unit": "RWA-MED-1", "partner": "RWA"])
+                    return nil
+                } catch let refusal as CommandClient.Rejection where refusal.code == "not_found" {
+                    try await Task.sleep(for: .milliseconds(50))
+                } catch let refusal as CommandClient.Rejection {
+                    return refusal
+                }
+            }
+            return nil
+        }()
+        #expect(wrongType?.code == "invalid_command" && wrongType?.message.contains("medical") == true)
         _ = try await client.send("cmd.training.enrolment.apply", ["enrolment": "EN-1", "exercise": "EX-1", "unit": "RWA-INF-2", "partner": "RWA"])
         _ = try await client.send("cmd.training.enrolment.approve", ["enrolment": "EN-1"])
 

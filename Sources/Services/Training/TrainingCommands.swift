@@ -73,6 +73,15 @@ enum TrainingCommands {
         guard exercise.status == .planned else {
             throw CommandError(.illegalTransition, "exercise '\(exercise.exercise)' is \(exercise.status.rawValue); units apply to planned exercises")
         }
+        if !exercise.requiredUnitTypes.isEmpty {
+            // Unit types come from the registry's events (training's replica), never its database.
+            guard let type = try String.fetchOne(context.db, sql: "SELECT type FROM unit_replica WHERE unit = ?", arguments: [input.unit]) else {
+                throw CommandError(.notFound, "unit '\(input.unit)' is not known from the registry (yet)")
+            }
+            guard exercise.requiredUnitTypes.contains(type) else {
+                throw CommandError(.invalidCommand, "unit '\(input.unit)' is \(type); \(exercise.exercise) takes \(exercise.requiredUnitTypes.joined(separator: ", "))")
+            }
+        }
         let enrolment = Enrolment(enrolment: input.enrolment, exercise: input.exercise, unit: input.unit, partner: input.partner, status: .applied)
         let result = try Transitions.create(enrolment, service: service, event: "applied", in: context)
         try ConflictDetection.reassess(context)
@@ -118,12 +127,20 @@ enum TrainingCommands {
               types: ["intelligence.alert.raised", "intelligence.alert.lifted", "intelligence.alert.expired"]),
         .init(source: "concord/logistics", topicPrefix: "logistics.rotation.",
               types: ["logistics.rotation.scheduled", "logistics.rotation.completed", "logistics.rotation.cancelled"]),
+        .init(source: "concord/registry", topicPrefix: "registry.unit.", types: ["registry.unit.registered", "registry.unit.updated"]),
     ]
+
+    struct UnitEvent: Decodable { var unit: String; var type: String }
 
     struct AlertEvent: Decodable { var alert: String; var area: String }
     struct RotationEvent: Decodable { var rotation: String; var unit: String; var outDate: String; var status: String }
 
     static func react(to event: Envelope, context: CommandContext) throws {
+        if event.type.hasPrefix("registry.") {
+            let unit = try event.decodeData(UnitEvent.self)
+            try context.db.execute(sql: "INSERT OR REPLACE INTO unit_replica (unit, type) VALUES (?, ?)", arguments: [unit.unit, unit.type])
+            return
+        }
         if event.type.hasPrefix("intelligence.") {
             let alert = try event.decodeData(AlertEvent.self)
             if event.type == "intelligence.alert.raised" {

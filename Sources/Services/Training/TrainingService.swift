@@ -58,9 +58,20 @@ public struct TrainingService: DomainService {
                 table.column("status", .text).notNull()
             }
         }
+        Self.registerReplicaMigration(&migrator)
     }
 
     public var follows: [Consumer.Follow] { TrainingCommands.follows }
+
+    /// Added after v1: unit types as the registry's events describe them.
+    static func registerReplicaMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("training-v2-unit-replica") { db in
+            try db.create(table: "unit_replica") { table in
+                table.primaryKey("unit", .text)
+                table.column("type", .text).notNull()
+            }
+        }
+    }
 
     public func react(to event: Envelope, context: CommandContext) throws {
         try TrainingCommands.react(to: event, context: context)
@@ -115,6 +126,10 @@ public enum TrainingCatalog {
             MessageType("logistics.rotation.scheduled", summary: "A rotation was scheduled (followed)."),
             MessageType("logistics.rotation.completed", summary: "A rotation was completed (followed)."),
             MessageType("logistics.rotation.cancelled", summary: "A rotation was cancelled (followed)."),
+            MessageType("registry.unit.registered", version: 3, summary: "A unit was registered (followed).",
+                        upcasters: [1: { $0["location"] = .object(["name": $0["location"] ?? .string("unknown")]) },
+                                    2: { $0["readiness"] = .string("unknown"); $0["availability"] = .string("available") }]),
+            MessageType("registry.unit.updated", summary: "A unit changed (followed)."),
         ]
         + EntityQueries.transitionTypes(Exercise.self, service: "training")
         + EntityQueries.transitionTypes(Enrolment.self, service: "training")
