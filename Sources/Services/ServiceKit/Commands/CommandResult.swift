@@ -15,4 +15,11 @@ public struct CommandResult: Sendable {
         data = Array(try JSONCoding.encoder.encode(value))
         self.label = label
     }
+
+    /// A reply carrying the data of an event just emitted: the same entity, encoded once.
+    public init(answering event: Envelope, label: Label?) {
+        type = event.type
+        data = event.data ?? Array("null".utf8)
+        self.label = label
+    }
 }

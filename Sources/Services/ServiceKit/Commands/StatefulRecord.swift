@@ -58,8 +58,7 @@ public enum Transitions {
                 try record.update(context.db)
                 try after[step.verb]?(&record, context)
                 let type = "\(service).\(entity).\(move.event)"
-                try context.emit(type, record, label: record.label)
-                return try CommandResult(type, record, label: record.label)
+                return CommandResult(answering: try context.emit(type, record, label: record.label), label: record.label)
             }
         }
         return handlers
@@ -79,12 +78,14 @@ public enum Transitions {
         guard !record.key.isEmpty, record.key.count <= 64 else {
             throw CommandError(.invalidCommand, "\(Record.keyField) must be 1 to 64 characters")
         }
-        guard try Record.fetchOne(context.db, key: [Record.keyField: record.key]) == nil else {
+        // A cached statement: creating is on the hot path, and an existence check needs no decoding.
+        let exists = try Bool.fetchOne(context.db.cachedStatement(
+            sql: "SELECT 1 FROM \(Record.databaseTableName) WHERE \(Record.keyField) = ?"), arguments: [record.key]) ?? false
+        guard !exists else {
             throw CommandError(.duplicate, "\(Record.lifecycle.entity) '\(record.key)' already exists")
         }
         try record.insert(context.db)
         let type = "\(service).\(Record.lifecycle.entity).\(event)"
-        try context.emit(type, record, label: record.label)
-        return try CommandResult(type, record, label: record.label)
+        return CommandResult(answering: try context.emit(type, record, label: record.label), label: record.label)
     }
 }

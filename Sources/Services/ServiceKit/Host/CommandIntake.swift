@@ -87,9 +87,10 @@ struct CommandIntake: Sendable {
     /// Runs one command inside the group's transaction; returns its answer and the events to publish.
     private func execute(_ command: Envelope, in db: Database) throws -> ([UInt8], [BusMessage]) {
         let key = "\(command.source)|\(command.idempotencyKey ?? command.id)"
-        if let first = try CommandOutcome.fetchOne(db, key: key) {
+        // A cached statement: this look-up runs for every command.
+        if let first = try Data.fetchOne(db.cachedStatement(sql: "SELECT reply FROM command_outcome WHERE key = ?"), arguments: [key]) {
             logger.debug("repeated command answered with its first answer", metadata: ["command.type": "\(command.type)"])
-            return (Array(first.reply), [])
+            return (Array(first), [])
         }
         let outbox = Outbox()
         var reply: [UInt8] = []
