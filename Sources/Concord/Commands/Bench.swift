@@ -7,6 +7,16 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput against a reference in the same run.", subcommands: [BusBench.self, GatewayBench.self, ServicesBench.self])
 
+    /// A fresh folder for one benchmark's databases and logs; the caller removes it.
+    static func scratchFolder(_ name: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// This executable, for benchmarks that start `concord up` as a real process.
+    static var ownBinary: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
+
     struct BusBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "bus",
@@ -17,8 +27,7 @@ struct Bench: AsyncParsableCommand {
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() async throws {
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("concord-bench-\(getpid())")
-            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            let scratch = try Bench.scratchFolder("concord-bench")
             defer { try? FileManager.default.removeItem(at: scratch) }
             let result = try await BusBenchmark(messages: count, durableBatch: durableBatch, scratch: scratch).run()
             if json { return try printJSON(result) }
@@ -48,10 +57,9 @@ struct Bench: AsyncParsableCommand {
             guard FileManager.default.isExecutableFile(atPath: natsServer) else {
                 throw CommandFailure("nats-server not found at \(natsServer): apt-get install nats-server (make bench does)")
             }
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("concord-bench-gateway-\(getpid())")
-            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            let scratch = try Bench.scratchFolder("concord-bench-gateway")
             defer { try? FileManager.default.removeItem(at: scratch) }
-            let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            let binary = Bench.ownBinary
             let result = try await GatewayBenchmark(concordBinary: binary, natsServer: natsServer, messages: count,
                                                     fanOut: fanOut, requests: requests, scratch: scratch).run()
             if json { return try printJSON(result) }
@@ -80,10 +88,9 @@ struct Bench: AsyncParsableCommand {
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() async throws {
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("concord-bench-services-\(getpid())")
-            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            let scratch = try Bench.scratchFolder("concord-bench-services")
             defer { try? FileManager.default.removeItem(at: scratch) }
-            let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            let binary = Bench.ownBinary
             let result = try await ServiceBenchmark(concordBinary: binary, commands: count, inFlight: inFlight, scratch: scratch).run()
             if json { return try printJSON(result) }
             print("""
