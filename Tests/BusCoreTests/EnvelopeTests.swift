@@ -83,4 +83,19 @@ struct EnvelopeTests {
         #expect(abs(Timestamp.parse(text)!.timeIntervalSince1970 - date.timeIntervalSince1970) < 0.001)
         #expect(Timestamp.rfc3339(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00.000Z")
     }
+
+    @Test("event ids are version-4 UUIDs that Foundation reads back, and do not repeat")
+    func randomIDs() {
+        let ids = (0..<10_000).map { _ in RandomID.uuid() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids.prefix(100) {
+            let parsed = UUID(uuidString: id)
+            #expect(parsed?.uuidString.lowercased() == id)
+            let bytes = Array(id.utf8)
+            #expect(bytes[14] == UInt8(ascii: "4"))
+            #expect("89ab".utf8.contains(bytes[19]))
+        }
+        let trace = RandomID.traceparent().split(separator: "-")
+        #expect(trace.map(\.count) == [2, 32, 16, 2])
+    }
 }

@@ -82,7 +82,7 @@ public struct BusBenchmark: Sendable {
 
     /// A 400-byte envelope like a unit update.
     static func sampleEnvelope(index: Int) -> Envelope {
-        var envelope = Envelope(id: UUID().uuidString.lowercased(), source: "concord/bench", type: "bench.unit.updated",
+        var envelope = Envelope(id: RandomID.uuid(), source: "concord/bench", type: "bench.unit.updated",
                                 time: Timestamp.rfc3339(Date()), dataVersion: 1, classification: "RESTRICTED",
                                 releasableTo: ["UN", "AU"])
         envelope.data = Array(#"{"unit":"NLD-ENG-\#(index % 1000)","partner":"NLD","type":"engineers","strength":120,"readiness":"ready","availability":"available","location":{"name":"Juba","lat":4.85,"lon":31.58}}"#.utf8)

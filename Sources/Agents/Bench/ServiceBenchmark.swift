@@ -12,6 +12,8 @@ public struct ServiceBenchmark: Sendable {
         public var commands_per_s: Double
         public var event_p50_ms: Double
         public var event_p99_ms: Double
+        /// Commands whose event came back: fewer than `commands` means some were refused.
+        public var events: Int
         public var raw_bus_per_s: Double
         /// commands_per_s / raw_bus_per_s.
         public var ratio: Double
@@ -82,7 +84,7 @@ public struct ServiceBenchmark: Sendable {
         let sorted = book.sortedMilliseconds
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         return Result(commands: commands, in_flight: inFlight, commands_per_s: rate, event_p50_ms: percentile(0.5),
-                      event_p99_ms: percentile(0.99), raw_bus_per_s: raw, ratio: rate / raw)
+                      event_p99_ms: percentile(0.99), events: sorted.count, raw_bus_per_s: raw, ratio: rate / raw)
     }
 
     /// The value of the first `"request":"…"` in an encoded event (the bench's keys need no unescaping).

@@ -23,7 +23,7 @@ public struct CommandClient: Sendable {
 
     /// Sends `type` with `data` and returns the reply, throwing `Rejection` when refused.
     public func send<T: Encodable>(_ type: String, _ data: T, timeout: Duration = .seconds(5), attempts: Int = 3) async throws -> Envelope {
-        var command = Envelope(id: UUID().uuidString.lowercased(), source: source, type: type,
+        var command = Envelope(id: RandomID.uuid(), source: source, type: type,
                                time: Timestamp.rfc3339(Date()), dataVersion: catalog.version(of: type))
         command.idempotencyKey = command.id
         try command.setData(data)

@@ -56,18 +56,13 @@ public struct Envelope: Sendable, Equatable {
 }
 
 extension Envelope {
-    /// Decodes `data` into `T` with a shared decoder (a fresh one when `userInfo` is given).
+    /// Decodes `data` into `T`.
     public func decodeData<T: Decodable>(_: T.Type = T.self, userInfo: [CodingUserInfoKey: any Sendable] = [:]) throws -> T {
         guard let data else {
             throw EnvelopeError(.invalidData, "event \(type) has no data", type: type)
         }
         do {
-            if !userInfo.isEmpty {
-                let decoder = JSONDecoder()
-                decoder.userInfo = userInfo
-                return try decoder.decode(T.self, from: Data(data))
-            }
-            return try JSONCoding.decoder.decode(T.self, from: Data(data))
+            return try JSONTreeDecoder.decode(T.self, from: data, userInfo: userInfo)
         } catch let error as DecodingError {
             throw EnvelopeError(.invalidData, JSONCoding.describe(error), type: type)
         }
@@ -75,7 +70,7 @@ extension Envelope {
 
     /// Encodes `value` as this envelope's data.
     public mutating func setData<T: Encodable>(_ value: T) throws {
-        data = Array(try JSONCoding.encoder.encode(value))
+        data = try JSONTreeEncoder.encode(value).bytes
     }
 
     /// The classification as a known level, if it is one.

@@ -7,7 +7,7 @@ struct JSONScanner {
     }
 
     let bytes: UnsafeBufferPointer<UInt8>
-    private(set) var offset = 0
+    var offset = 0
     /// Nesting deeper than this is refused, so hostile input cannot exhaust the stack.
     static let maxDepth = 64
 

@@ -37,6 +37,8 @@ struct JSONWriter {
         case 0x0A: bytes.append(UInt8(ascii: "n"))
         case 0x0D: bytes.append(UInt8(ascii: "r"))
         case 0x09: bytes.append(UInt8(ascii: "t"))
+        case 0x08: bytes.append(UInt8(ascii: "b"))
+        case 0x0C: bytes.append(UInt8(ascii: "f"))
         default:
             let hex: [UInt8] = Array("0123456789abcdef".utf8)
             bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
@@ -59,6 +61,14 @@ struct JSONWriter {
             }
             for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(digits[index]) }
         }
+    }
+
+    /// A finite double as Foundation writes it: shortest round-trip digits, integral values
+    /// without a trailing `.0`.
+    mutating func double(_ value: Double) {
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        bytes.append(contentsOf: text.utf8)
     }
 
     /// Writes `"key":` with a leading comma unless it is the first member.

@@ -20,13 +20,12 @@ public enum Timestamp {
         var text = [UInt8]()
         text.reserveCapacity(24)
         func put(_ value: Int64, _ width: Int) {
-            var digits = [UInt8](repeating: 0x30, count: width)
-            var rest = value
-            for index in stride(from: width - 1, through: 0, by: -1) {
-                digits[index] = UInt8(rest % 10) + 0x30
-                rest /= 10
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                text.append(UInt8(value / divisor % 10) + 0x30)
+                divisor /= 10
             }
-            text.append(contentsOf: digits)
         }
         put(year, 4); text.append(UInt8(ascii: "-"))
         put(month, 2); text.append(UInt8(ascii: "-"))

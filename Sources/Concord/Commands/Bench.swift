@@ -97,6 +97,7 @@ struct Bench: AsyncParsableCommand {
                 concord bench services: \(result.commands) cmd.logistics.request.create, at most \(result.in_flight) in flight, journaling on
                   commands answered                 \(Int(result.commands_per_s)) /s
                   command → event latency           p50 \(String(format: "%.2f", result.event_p50_ms)) ms   p99 \(String(format: "%.2f", result.event_p99_ms)) ms
+                  events (one per command)          \(result.events) of \(result.commands)
                   bus raw publish rate (reference)  \(Int(result.raw_bus_per_s)) msg/s   ratio \(String(format: "%.3f", result.ratio))
                 """)
         }

@@ -53,7 +53,9 @@ enum LiaisonCommands {
     static let follows: [Consumer.Follow] = [
         .init(source: "concord/intelligence", topicPrefix: "intelligence.",
               types: ["intelligence.alert.raised", "intelligence.alert.lifted", "intelligence.alert.expired"]),
-        .init(source: "concord/logistics", topicPrefix: "logistics.",
+        // Only convoy events cross the wire: the rest of logistics' journal moves the cursor through
+        // catch-up, which skips the types not wanted.
+        .init(source: "concord/logistics", topicPrefix: "logistics.convoy.",
               types: ["logistics.convoy.escort-assigned", "logistics.convoy.arrived"]),
     ]
 

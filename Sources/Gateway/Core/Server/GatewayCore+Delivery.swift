@@ -45,7 +45,7 @@ extension GatewayCore {
         metrics.slowConsumers.increment()
         logger.warning("slow consumer cut off", metadata: ["gateway.partner": "\(partner)", "gateway.remote": "\(connection.remoteAddress)"])
         connection.close(errText: nil)
-        var event = Envelope(id: UUID().uuidString.lowercased(), source: "concord/gateway", type: "gateway.consumer.slow",
+        var event = Envelope(id: RandomID.uuid(), source: "concord/gateway", type: "gateway.consumer.slow",
                              time: Timestamp.rfc3339(Date()), dataVersion: 1, classification: Classification.restricted.rawValue)
         try? event.setData(["partner": partner, "remote": connection.remoteAddress, "pendingLimit": String(configuration.maxPending)])
         bus?.publish(event)

@@ -23,11 +23,11 @@ enum PartnerEnvelope {
             }
             for (key, value) in parsed { fields[key.lowercased()] = value }
         }
-        var envelope = Envelope(id: UUID().uuidString.lowercased(), source: PartnerSource.source(for: partner.code), type: subject,
+        var envelope = Envelope(id: RandomID.uuid(), source: PartnerSource.source(for: partner.code), type: subject,
                                 time: Timestamp.rfc3339(Date()))
         envelope.dataVersion = fields[Header.dataVersion.lowercased()].flatMap(Int.init) ?? catalog.version(of: subject)
         envelope.idempotencyKey = fields[Header.idempotencyKey.lowercased()]
-        envelope.traceparent = fields[Header.traceparent] ?? TraceContext.fresh()
+        envelope.traceparent = fields[Header.traceparent] ?? RandomID.traceparent()
         // A partner's own label, never above its clearance; by default releasable to itself only.
         let label = fields[Header.classification.lowercased()].map { $0.uppercased() } ?? Classification.unclassified.rawValue
         guard let level = Classification(rawValue: label) else {
@@ -52,30 +52,10 @@ enum PartnerEnvelope {
 
     /// `gateway.command.rejected` for a refused request, releasable like any answer to the asker.
     static func rejection(_ error: EnvelopeError, for subject: String, partner: String) -> Envelope {
-        var envelope = Envelope(id: UUID().uuidString.lowercased(), source: "concord/gateway", type: "gateway.command.rejected",
+        var envelope = Envelope(id: RandomID.uuid(), source: "concord/gateway", type: "gateway.command.rejected",
                                 time: Timestamp.rfc3339(Date()), dataVersion: 1,
                                 classification: Classification.unclassified.rawValue, releasableTo: [partner])
         try? envelope.setData(["code": error.code.rawValue, "message": error.reason, "command": subject])
         return envelope
-    }
-}
-
-/// W3C trace context for messages that arrive without one.
-enum TraceContext {
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    /// `00-<32 hex trace id>-<16 hex span id>-01`, without per-byte formatting (this is per message).
-    static func fresh() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes: [UInt8] = Array("00-".utf8)
-        bytes.reserveCapacity(55)
-        func hex(_ value: UInt64) {
-            for shift in stride(from: 60, through: 0, by: -4) { bytes.append(digits[Int((value >> UInt64(shift)) & 0xF)]) }
-        }
-        hex(generator.next()); hex(generator.next())
-        bytes.append(UInt8(ascii: "-"))
-        hex(generator.next())
-        bytes.append(contentsOf: Array("-01".utf8))
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

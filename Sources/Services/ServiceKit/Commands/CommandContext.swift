@@ -14,11 +14,16 @@ public struct CommandContext {
     let outbox: Outbox
     /// The service's catalog: every event is stamped with its type's current schema version.
     let catalog: MessageCatalog
+    /// The command's data, parsed before the transaction began (nil: parse it here).
+    var parsedData: JSONValue? = nil
 
     /// The command's data decoded as `T`, or an `invalid_command` error naming the field.
     public func input<T: Decodable>(_: T.Type = T.self, userInfo: [CodingUserInfoKey: any Sendable] = [:]) throws -> T {
         do {
+            if let parsedData { return try JSONTreeDecoder.decode(T.self, from: parsedData, userInfo: userInfo) }
             return try command.decodeData(T.self, userInfo: userInfo)
+        } catch let error as DecodingError {
+            throw CommandError(.invalidCommand, JSONCoding.describe(error), command: command.type)
         } catch let error as EnvelopeError {
             throw CommandError(.invalidCommand, error.reason, command: command.type)
         }

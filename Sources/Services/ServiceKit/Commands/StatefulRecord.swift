@@ -55,7 +55,7 @@ public enum Transitions {
                 var record = try existing(Record.self, input.key, in: context.db)
                 let move = try Record.lifecycle.step(step.verb, from: record.status, id: input.key)
                 record.status = move.to
-                try record.update(context.db)
+                try EntityRow.update(try JSONTreeEncoder.encode(record), in: Record.databaseTableName, key: Record.keyField, in: context.db)
                 try after[step.verb]?(&record, context)
                 let type = "\(service).\(entity).\(move.event)"
                 return CommandResult(answering: try context.emit(type, record, label: record.label), label: record.label)
@@ -84,8 +84,10 @@ public enum Transitions {
         guard !exists else {
             throw CommandError(.duplicate, "\(Record.lifecycle.entity) '\(record.key)' already exists")
         }
-        try record.insert(context.db)
+        // One encoding serves the row and the event.
+        let entity = try JSONTreeEncoder.encode(record)
+        try EntityRow.insert(entity, into: Record.databaseTableName, in: context.db)
         let type = "\(service).\(Record.lifecycle.entity).\(event)"
-        return CommandResult(answering: try context.emit(type, record, label: record.label), label: record.label)
+        return CommandResult(answering: try context.emit(type, entity, label: record.label), label: record.label)
     }
 }

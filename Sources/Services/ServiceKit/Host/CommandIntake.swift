@@ -23,24 +23,49 @@ struct CommandIntake: Sendable {
     let rejected: Counter
     var deadLetters: DeadLetterLog { DeadLetterLog(part: service.name, logger: logger) }
 
+    /// A command or query read off the bus, its data already parsed.
+    struct Accepted: Sendable {
+        let envelope: Envelope
+        let isQuery: Bool
+        /// Nil when the data is not JSON: the handler's decoding then reports why.
+        let parsedData: JSONValue?
+    }
+
     /// Handles a burst in order: consecutive commands share one transaction; a query sees every
     /// command before it.
     func handle(_ burst: [BusMessage]) async {
-        let started = ContinuousClock.now
-        var commands: [Envelope] = []
+        await execute(await accept(burst))
+    }
+
+    /// Reads a burst: envelopes decoded and checked, data parsed. This runs while the previous
+    /// burst is in its write transaction, so it is kept out of the writer's way.
+    func accept(_ burst: [BusMessage]) async -> [Accepted] {
+        var accepted: [Accepted] = []
+        accepted.reserveCapacity(burst.count)
         for message in burst {
             guard let envelope = await accept(message) else { continue }
-            if message.topic.hasPrefix("query.") {
-                await execute(commands)
+            accepted.append(Accepted(envelope: envelope, isQuery: message.topic.hasPrefix("query."),
+                                     parsedData: envelope.data.flatMap { try? JSONTreeDecoder.parse($0) }))
+        }
+        return accepted
+    }
+
+    /// Runs what `accept` read, in order.
+    func execute(_ accepted: [Accepted]) async {
+        let started = ContinuousClock.now
+        var commands: [Accepted] = []
+        for item in accepted {
+            if item.isQuery {
+                await executeInOneTransaction(commands)
                 commands.removeAll()
-                reply(to: envelope, with: await answerQuery(envelope))
+                reply(to: item.envelope, with: await answerQuery(item.envelope))
             } else {
-                commands.append(envelope)
+                commands.append(item)
             }
         }
-        await execute(commands)
-        if !burst.isEmpty {
-            timer.recordNanoseconds((ContinuousClock.now - started).nanoseconds / Int64(burst.count))
+        await executeInOneTransaction(commands)
+        if !accepted.isEmpty {
+            timer.recordNanoseconds((ContinuousClock.now - started).nanoseconds / Int64(accepted.count))
         }
     }
 
@@ -62,7 +87,7 @@ struct CommandIntake: Sendable {
         }
     }
 
-    private func execute(_ commands: [Envelope]) async {
+    private func executeInOneTransaction(_ commands: [Accepted]) async {
         guard !commands.isEmpty else { return }
         do {
             let (replies, events) = try await database.write { db in
@@ -75,32 +100,34 @@ struct CommandIntake: Sendable {
                 return (replies, events)
             }
             source.publish(events)
-            for (command, answer) in zip(commands, replies) { reply(to: command, with: answer) }
+            for (command, answer) in zip(commands, replies) { reply(to: command.envelope, with: answer) }
         } catch {
             logger.error("command transaction failed", metadata: ["service.error": "\(error)", "service.commands": "\(commands.count)"])
-            for command in commands {
+            for command in commands.map(\.envelope) {
                 reply(to: command, with: rejection(CommandError(.internalError, "the \(service.name) service could not store the command: \(error)"), command))
             }
         }
     }
 
     /// Runs one command inside the group's transaction; returns its answer and the events to publish.
-    private func execute(_ command: Envelope, in db: Database) throws -> ([UInt8], [BusMessage]) {
+    private func execute(_ accepted: Accepted, in db: Database) throws -> ([UInt8], [BusMessage]) {
+        let command = accepted.envelope
         let key = "\(command.source)|\(command.idempotencyKey ?? command.id)"
-        // A cached statement: this look-up runs for every command.
-        if let first = try Data.fetchOne(db.cachedStatement(sql: "SELECT reply FROM command_outcome WHERE key = ?"), arguments: [key]) {
+        if let first = try CommandOutcome.reply(to: key, in: db) {
             logger.debug("repeated command answered with its first answer", metadata: ["command.type": "\(command.type)"])
-            return (Array(first), [])
+            return (first, [])
         }
         let outbox = Outbox()
         var reply: [UInt8] = []
         do {
             let upcast = try checked(command)
             guard let handler = commands[command.type] else { throw unknown(command) }
-            try db.inSavepoint {
-                let result = try handler(CommandContext(command: upcast, db: db, source: source, environment: environment, outbox: outbox, catalog: catalog))
+            try db.inCommandSavepoint {
+                // The parsed data still holds when upcasting left the data as it was.
+                let parsed = upcast.data == command.data ? accepted.parsedData : nil
+                let result = try handler(CommandContext(command: upcast, db: db, source: source, environment: environment,
+                                                        outbox: outbox, catalog: catalog, parsedData: parsed))
                 reply = EnvelopeCodec.encode(replyEnvelope(result.type, result.data, label: result.label, to: command))
-                return .commit
             }
         } catch let error as CommandError {
             let refusal = rejection(error, command)
@@ -161,8 +188,8 @@ struct CommandIntake: Sendable {
     }
 
     private func record(_ reply: [UInt8], key: String, command: Envelope, in db: Database) throws {
-        try CommandOutcome(key: key, commandType: command.type, reply: Data(reply),
-                           recordedAt: Timestamp.rfc3339(environment.clock())).insert(db)
+        try CommandOutcome.record(key: key, commandType: command.type, reply: reply,
+                                  recordedAt: Timestamp.rfc3339(environment.clock()), in: db)
     }
 
     private func replyEnvelope(_ type: String, _ data: [UInt8], label: Label? = nil, to request: Envelope) -> Envelope {
@@ -199,6 +226,22 @@ struct CommandIntake: Sendable {
         } catch {
             deadLetters.report(letter)
         }
+    }
+}
+
+extension Database {
+    /// Runs `body` in a savepoint that a throw rolls back. Cached statements: GRDB's
+    /// `inSavepoint` parses its SQL anew each time, and every command takes one.
+    func inCommandSavepoint(_ body: () throws -> Void) throws {
+        try cachedStatement(sql: "SAVEPOINT command").execute()
+        do {
+            try body()
+        } catch {
+            try cachedStatement(sql: "ROLLBACK TO SAVEPOINT command").execute()
+            try cachedStatement(sql: "RELEASE SAVEPOINT command").execute()
+            throw error
+        }
+        try cachedStatement(sql: "RELEASE SAVEPOINT command").execute()
     }
 }
 

@@ -7,7 +7,7 @@ public struct ServiceEnvironment: Sendable {
     public var makeID: @Sendable () -> String
 
     public init(clock: @escaping @Sendable () -> Date = { Date() },
-                makeID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }) {
+                makeID: @escaping @Sendable () -> String = { RandomID.uuid() }) {
         self.clock = clock
         self.makeID = makeID
     }

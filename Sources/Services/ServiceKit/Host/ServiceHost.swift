@@ -109,22 +109,36 @@ public final class ServiceHost: Service, Sendable {
             }
             group.addTask {
                 var iterator = connection.messages.makeAsyncIterator()
+                // Two stages: while one run of commands is in its write transaction, the next is
+                // decoded. Runs still apply in arrival order, followed events included.
+                var writing: Task<Void, Never>?
+                func apply(_ run: [BusMessage], isEvents: Bool) async {
+                    if isEvents {
+                        await writing?.value
+                        writing = nil
+                        await consumer?.handle(run)
+                    } else {
+                        let accepted = await intake.accept(run)
+                        await writing?.value
+                        writing = Task { await intake.execute(accepted) }
+                    }
+                }
                 while let first = await iterator.next() {
                     let burst = [first] + connection.messages.drainAvailable(max: 255)
-                    // Keep arrival order between followed events and commands, batching runs of each.
                     var run: [BusMessage] = []
                     var runIsEvents = false
                     for message in burst {
                         let isEvent = consumer?.wants(message.topic) ?? false
                         if isEvent != runIsEvents, !run.isEmpty {
-                            runIsEvents ? await consumer?.handle(run) : await intake.handle(run)
+                            await apply(run, isEvents: runIsEvents)
                             run.removeAll()
                         }
                         runIsEvents = isEvent
                         run.append(message)
                     }
-                    if !run.isEmpty { runIsEvents ? await consumer?.handle(run) : await intake.handle(run) }
+                    if !run.isEmpty { await apply(run, isEvents: runIsEvents) }
                 }
+                await writing?.value
             }
             // Graceful shutdown: stop taking work; the loops above end once what they hold is done.
             try? await gracefulShutdown()
