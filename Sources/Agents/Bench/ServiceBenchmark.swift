@@ -89,18 +89,22 @@ public struct ServiceBenchmark: Sendable {
 
     /// The value of the first `"request":"…"` in an encoded event (the bench's keys need no unescaping).
     static func requestKey(in bytes: [UInt8]) -> String? {
-        let marker = Array(#""request":""#.utf8)
-        guard bytes.count > marker.count else { return nil }
-        var index = 0
-        while index + marker.count <= bytes.count {
-            if bytes[index] == marker[0], Array(bytes[index..<index + marker.count]) == marker {
-                let start = index + marker.count
-                guard let end = bytes[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
-                return String(decoding: bytes[start..<end], as: UTF8.self)
+        let marker: StaticString = #""request":""#
+        return marker.withUTF8Buffer { marker in
+            bytes.withUnsafeBufferPointer { bytes in
+                guard bytes.count > marker.count else { return nil }
+                var index = 0
+                while index + marker.count <= bytes.count {
+                    if bytes[index] == marker[0], memcmp(bytes.baseAddress! + index, marker.baseAddress!, marker.count) == 0 {
+                        let start = index + marker.count
+                        guard let end = bytes[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+                        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                    }
+                    index += 1
+                }
+                return nil
             }
-            index += 1
         }
-        return nil
     }
 }
 

@@ -57,7 +57,7 @@ public enum JSONTreeEncoder {
         case let value as Data: return .string(value.base64EncodedString())
         case let value as URL: return .string(value.absoluteString)
         default:
-            let encoder = TreeEncoder(codingPath: path)
+            let encoder = TreeEncoder(codingPath: parent, key: key)
             try value.encode(to: encoder)
             return encoder.storage.resolved
         }
@@ -145,12 +145,17 @@ final class TreeStorage {
 }
 
 final class TreeEncoder: Encoder {
-    let codingPath: [any CodingKey]
+    /// The path is built only when asked: most child encoders write one value and are gone.
+    private let parentPath: [any CodingKey]
+    private let key: (any CodingKey)?
     let userInfo: [CodingUserInfoKey: Any] = [:]
     let storage: TreeStorage
 
-    init(codingPath: [any CodingKey], storage: TreeStorage = TreeStorage()) {
-        self.codingPath = codingPath
+    var codingPath: [any CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
+
+    init(codingPath: [any CodingKey], key: (any CodingKey)? = nil, storage: TreeStorage = TreeStorage()) {
+        parentPath = codingPath
+        self.key = key
         self.storage = storage
     }
 
@@ -164,7 +169,7 @@ final class TreeEncoder: Encoder {
         return UnkeyedTreeContainer(storage: storage, codingPath: codingPath)
     }
 
-    func singleValueContainer() -> any SingleValueEncodingContainer { SingleTreeContainer(storage: storage, codingPath: codingPath) }
+    func singleValueContainer() -> any SingleValueEncodingContainer { SingleTreeContainer(encoder: self) }
 }
 
 struct KeyedTreeContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
@@ -248,8 +253,9 @@ struct UnkeyedTreeContainer: UnkeyedEncodingContainer {
 }
 
 struct SingleTreeContainer: SingleValueEncodingContainer {
-    let storage: TreeStorage
-    let codingPath: [any CodingKey]
+    let encoder: TreeEncoder
+    var storage: TreeStorage { encoder.storage }
+    var codingPath: [any CodingKey] { encoder.codingPath }
 
     mutating func encodeNil() throws { storage.content = .value(.null) }
     mutating func encode(_ value: Bool) throws { storage.content = .value(.bool(value)) }

@@ -74,12 +74,17 @@ extension JSONScanner {
 
 struct TreeDecoder: Decoder {
     let value: JSONValue
-    let codingPath: [any CodingKey]
+    /// The path is built only when asked (errors, nested containers): most values are leaves.
+    private let parentPath: [any CodingKey]
+    private let key: (any CodingKey)?
     let userInfo: [CodingUserInfoKey: Any]
 
-    init(_ value: JSONValue, codingPath: [any CodingKey], userInfo: [CodingUserInfoKey: Any]) {
+    var codingPath: [any CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
+
+    init(_ value: JSONValue, codingPath: [any CodingKey], key: (any CodingKey)? = nil, userInfo: [CodingUserInfoKey: Any]) {
         self.value = value
-        self.codingPath = codingPath
+        parentPath = codingPath
+        self.key = key
         self.userInfo = userInfo
     }
 
@@ -96,7 +101,7 @@ struct TreeDecoder: Decoder {
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
 
     func child(_ value: JSONValue, _ key: any CodingKey) -> TreeDecoder {
-        TreeDecoder(value, codingPath: codingPath + [key], userInfo: userInfo)
+        TreeDecoder(value, codingPath: codingPath, key: key, userInfo: userInfo)
     }
 
     func mismatch(_ type: Any.Type) -> DecodingError {
@@ -186,6 +191,28 @@ struct KeyedTreeDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func contains(_ key: Key) -> Bool { members[key.stringValue] != nil }
 
     func decodeNil(forKey key: Key) throws -> Bool { try member(key) == .null }
+
+    // Leaves without a child decoder or a dynamic type check: most fields are one of these.
+    func decode(_ type: String.Type, forKey key: Key) throws -> String {
+        let value = try member(key)
+        if case .string(let string) = value { return string }
+        throw decoder.child(value, key).mismatch(type)
+    }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
+        let value = try member(key)
+        if case .bool(let bool) = value { return bool }
+        throw decoder.child(value, key).mismatch(type)
+    }
+
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decoder.child(try member(key), key).decode(type) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decoder.child(try member(key), key).decode(type) }
+
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+        guard let value = members[key.stringValue], value != .null else { return nil }
+        if case .string(let string) = value { return string }
+        throw decoder.child(value, key).mismatch(type)
+    }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         try decoder.child(try member(key), key).decodeValue(type)

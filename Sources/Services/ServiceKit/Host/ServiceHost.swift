@@ -109,19 +109,29 @@ public final class ServiceHost: Service, Sendable {
             }
             group.addTask {
                 var iterator = connection.messages.makeAsyncIterator()
-                // Two stages: while one run of commands is in its write transaction, the next is
-                // decoded. Runs still apply in arrival order, followed events included.
-                var writing: Task<Void, Never>?
+                // Pipelined: while runs of commands wait for or sit in their write transactions,
+                // the next is decoded. Followed events and queries wait for the writes before
+                // them, so everything still applies in arrival order.
+                var writing: [ReadySignal<Void>] = []
+                func drainWrites() async {
+                    for write in writing { try? await write.wait() }
+                    writing.removeAll()
+                }
                 func apply(_ run: [BusMessage], isEvents: Bool) async {
                     if isEvents {
-                        await writing?.value
-                        writing = nil
+                        await drainWrites()
                         await consumer?.handle(run)
-                    } else {
-                        let accepted = await intake.accept(run)
-                        await writing?.value
-                        writing = Task { await intake.execute(accepted) }
+                        return
                     }
+                    let accepted = await intake.accept(run)
+                    if accepted.contains(where: \.isQuery) {
+                        await drainWrites()
+                        await intake.execute(accepted)
+                        return
+                    }
+                    // Two transactions queued at most: the bus's bounded queue holds the rest.
+                    if writing.count >= 2 { try? await writing.removeFirst().wait() }
+                    writing.append(intake.submit(accepted))
                 }
                 while let first = await iterator.next() {
                     let burst = [first] + connection.messages.drainAvailable(max: 255)
@@ -138,7 +148,7 @@ public final class ServiceHost: Service, Sendable {
                     }
                     if !run.isEmpty { await apply(run, isEvents: runIsEvents) }
                 }
-                await writing?.value
+                await drainWrites()
             }
             // Graceful shutdown: stop taking work; the loops above end once what they hold is done.
             try? await gracefulShutdown()
