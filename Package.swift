@@ -79,6 +79,8 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "BusCore", "NATSProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -90,6 +92,8 @@ let package = Package(
             name: "Agents",
             dependencies: [
                 "BusCore", "NATSProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -117,6 +121,7 @@ let package = Package(
         .testTarget(name: "LiaisonTests", dependencies: ["Liaison", "ConcordTestSupport"]),
         .testTarget(name: "FlowTests", dependencies: ["Logistics", "Intelligence", "Liaison", "Training", "Registry", "ConcordTestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "NATSProtocol", "BusCore"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Agents", "BusCore", "ConcordTestSupport"]),
         .testTarget(name: "ConcordTests", dependencies: ["ConcordTestSupport", "Registry"]),
     ],
     swiftLanguageModes: [.v6]

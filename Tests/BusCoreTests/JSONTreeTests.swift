@@ -10,7 +10,7 @@ struct JSONTreeTests {
         var request = "R-1/\"east\"\n\t\u{08}\u{0C}\u{01} é✓"
         var status = Status.submitted
         var items = [Item(item: "water", quantity: 10, unit: "litres"), Item(item: "rice", quantity: 0.1, unit: nil)]
-        var numbers: [Double] = [1e20, -3.5, 1e-7, 0, 123456.789, 5e-324]
+        var numbers: [Double] = [1e20, -3.5, 1e-7, 0, 123456.789, .leastNonzeroMagnitude]
         var large = Int64.max
         var small = Int.min
         var flags = [true, false]

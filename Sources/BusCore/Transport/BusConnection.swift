@@ -119,6 +119,10 @@ public final class BusConnection: Sendable {
         mailbox.post(.publish(BusMessage(topic: topic, payload: payload)))
     }
 
+    /// Publishes and other commands not yet handed to ZeroMQ: a fast producer waits while this
+    /// is high instead of growing memory (publishing itself never blocks).
+    public var queuedCommands: Int { mailbox.count }
+
     /// Publishes an envelope on its type's topic.
     public func publish(_ envelope: Envelope) {
         publish(topic: envelope.type, payload: EnvelopeCodec.encode(envelope))

@@ -17,6 +17,9 @@ final class Mailbox<Command: Sendable>: Sendable {
         if wasEmpty { signal.wake() }
     }
 
+    /// Commands waiting for the owner.
+    var count: Int { queue.withLock { $0.count } }
+
     /// Takes every queued command, oldest first. Called on the owner thread only.
     func drain() -> [Command] {
         signal.reset()

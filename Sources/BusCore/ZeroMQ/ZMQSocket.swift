@@ -110,6 +110,9 @@ extension ZMQSocket {
     /// Removes one earlier subscription to `prefix`.
     public func unsubscribe(_ prefix: String) throws { try set(ZMQ_UNSUBSCRIBE, bytes: Array(prefix.utf8)) }
 
+    /// How long a waiting receive blocks before it returns nil.
+    public func setReceiveTimeout(milliseconds: Int32) throws { try set(ZMQ_RCVTIMEO, milliseconds) }
+
     /// Sets send and receive high-water marks (0 means unlimited).
     public func setHighWaterMarks(send: Int32, receive: Int32) throws {
         try set(ZMQ_SNDHWM, send)

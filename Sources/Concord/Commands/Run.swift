@@ -1,3 +1,4 @@
+import Agents
 import ArgumentParser
 import BusCore
 import Gateway
@@ -9,10 +10,10 @@ import ServiceLifecycle
 /// `concord run <part>`: one part alone, with TCP endpoints from flags or environment.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one part: bus, gateway, or a service (\(Parts.services.map(\.name).joined(separator: ", "))).",
+        abstract: "Run one part: bus, gateway, recorder, or a service (\(Parts.services.map(\.name).joined(separator: ", "))).",
         discussion: "What compose runs. `bus` binds the three proxy endpoints; a service connects to them and keeps its database in the data folder; `gateway` serves partners.")
 
-    @Argument(help: "The part to run: bus, gateway, \(Parts.services.map(\.name).joined(separator: ", ")).")
+    @Argument(help: "The part to run: bus, gateway, recorder, \(Parts.services.map(\.name).joined(separator: ", ")).")
     var part: String
 
     @OptionGroup var gateway: GatewayOptions
@@ -22,6 +23,7 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var bus: BusOptions
     @OptionGroup var options: PartOptions
+    @OptionGroup var record: RecordOptions
 
     @Option(help: "Where a service's catch-up socket binds. Env: CONCORD_CATCHUP_BIND.")
     var catchUpBind = EnvironmentKey.catchUpBind.value(or: "tcp://127.0.0.1:*")
@@ -30,8 +32,8 @@ struct Run: AsyncParsableCommand {
     var catchUpAdvertise: String?
 
     func validate() throws {
-        guard part == "bus" || part == "gateway" || Parts.service(named: part) != nil else {
-            throw ValidationError("unknown part '\(part)'; choose bus, gateway or one of: \(Parts.services.map(\.name).joined(separator: ", "))")
+        guard ["bus", "gateway", "recorder"].contains(part) || Parts.service(named: part) != nil else {
+            throw ValidationError("unknown part '\(part)'; choose bus, gateway, recorder or one of: \(Parts.services.map(\.name).joined(separator: ", "))")
         }
     }
 
@@ -44,6 +46,10 @@ struct Run: AsyncParsableCommand {
             var configuration = BusProxy.Configuration(bind: bus.endpoints)
             configuration.logger = Logger(label: "concord.proxy")
             service = ProxyService(configuration: configuration, context: context)
+        } else if part == "recorder" {
+            var configuration = try record.configuration(capture: bus.endpoints.capture)
+            configuration.logger = Logger(label: "concord.recorder")
+            service = Recorder(configuration: configuration, context: context)
         } else if part == "gateway" {
             service = GatewayService(configuration: try Parts.gatewayConfiguration(
                 host: gatewayHost, options: gateway, endpoints: bus.endpoints), context: context)

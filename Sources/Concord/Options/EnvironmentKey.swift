@@ -40,6 +40,14 @@ enum EnvironmentKey: String, CaseIterable {
     case user = "CONCORD_USER"
     /// The password of CONCORD_USER.
     case password = "CONCORD_PASSWORD"
+    /// The cassette `run recorder` and `record` write.
+    case recordOut = "CONCORD_RECORD_OUT"
+    /// Comma-separated topic prefixes the recorder keeps (all when unset).
+    case recordTopics = "CONCORD_RECORD_TOPICS"
+    /// Partner code: the recorder keeps only what that partner could receive.
+    case recordReleasableTo = "CONCORD_RECORD_RELEASABLE_TO"
+    /// Highest classification the recorder keeps (the partner's clearance with CONCORD_RECORD_RELEASABLE_TO).
+    case recordMaxClassification = "CONCORD_RECORD_MAX_CLASSIFICATION"
     /// Log level: trace, debug, info, notice, warning, error, critical.
     case logLevel = "CONCORD_LOG_LEVEL"
 

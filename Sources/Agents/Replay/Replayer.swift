@@ -1,0 +1,140 @@
+import BusCore
+import Foundation
+import Logging
+
+/// Plays a cassette into a bus: at the recorded pace, faster, or as fast as the bus takes it.
+/// Envelopes keep their identity (id, source, sequence), so a consumer that already has an
+/// event treats its replay as a duplicate; `asNew` re-stamps them as fresh events of
+/// `concord/replay` instead.
+public struct Replayer: Sendable {
+    public enum Speed: Sendable, Equatable, CustomStringConvertible {
+        case original
+        case factor(Double)
+        case max
+
+        /// `1`, `10`, `0.5` or `max`.
+        public init?(argument: String) {
+            if argument == "max" { self = .max; return }
+            guard let factor = Double(argument), factor > 0, factor.isFinite else { return nil }
+            self = factor == 1 ? .original : .factor(factor)
+        }
+
+        public var description: String {
+            switch self {
+            case .original: "1"
+            case .factor(let factor): "\(factor)"
+            case .max: "max"
+            }
+        }
+    }
+
+    public struct Options: Sendable {
+        public var speed = Speed.original
+        /// Skip what was recorded before this many milliseconds.
+        public var fromOffset: Int64 = 0
+        /// Topic prefixes to replay; empty replays every topic.
+        public var topics: [String] = []
+        /// Re-stamp events as new ones from `concord/replay`.
+        public var asNew = false
+        /// Stop at the first line that cannot be read instead of skipping it.
+        public var strict = false
+
+        public init() {}
+    }
+
+    public struct Summary: Sendable, Equatable, CustomStringConvertible {
+        public var published = 0
+        /// Outside the chosen topics or before the starting offset.
+        public var skipped = 0
+        /// Lines that could not be read.
+        public var malformed = 0
+
+        public init(published: Int = 0, skipped: Int = 0, malformed: Int = 0) {
+            self.published = published
+            self.skipped = skipped
+            self.malformed = malformed
+        }
+
+        public var description: String {
+            "replayed \(published) messages, skipped \(skipped), \(malformed) malformed lines"
+        }
+    }
+
+    /// Thrown with `strict` at the first unreadable line.
+    public struct StrictStop: Error, CustomStringConvertible {
+        public let error: CassetteError
+        public let summary: Summary
+        public var description: String { "stopped at \(error) (--strict); \(summary)" }
+    }
+
+    public let path: String
+    public let options: Options
+    public var logger = Logger(label: "concord.replay")
+
+    public init(path: String, options: Options) {
+        self.path = path
+        self.options = options
+    }
+
+    /// The cassette's header, or why it cannot be replayed.
+    public func header() throws -> CassetteHeader { try CassetteReader(path: path).header }
+
+    /// Plays the cassette into `connection`; each unreadable line goes to `report` (and is
+    /// skipped unless `strict`). Returns once everything was handed to ZeroMQ.
+    public func play(into connection: BusConnection, report: (CassetteError) -> Void = { _ in }) async throws -> Summary {
+        let reader = try CassetteReader(path: path)
+        var summary = Summary()
+        let started = ContinuousClock.now
+        while let next = try reader.next() {
+            let entry: CassetteEntry
+            switch next {
+            case .success(let read): entry = read
+            case .failure(let error):
+                summary.malformed += 1
+                logger.warning("unreadable cassette line", metadata: ["replay.line": "\(error.line ?? 0)", "replay.reason": "\(error.reason)"])
+                report(error)
+                if options.strict { throw StrictStop(error: error, summary: summary) }
+                continue
+            }
+            guard entry.offset >= options.fromOffset,
+                  options.topics.isEmpty || options.topics.contains(where: entry.topic.hasPrefix) else {
+                summary.skipped += 1
+                continue
+            }
+            try await pace(entry.offset - options.fromOffset, since: started)
+            connection.publish(topic: entry.topic, payload: options.asNew ? restamped(entry.envelope) : entry.envelope)
+            summary.published += 1
+            // Publishing never blocks: wait for the socket to take what is queued, so a cassette
+            // of any length replays in bounded memory.
+            if summary.published % 256 == 0 {
+                for _ in 0..<10_000 where connection.queuedCommands > 16_384 { try await Task.sleep(for: .milliseconds(1)) }
+            }
+        }
+        for _ in 0..<10_000 where connection.queuedCommands > 0 { try await Task.sleep(for: .milliseconds(1)) }
+        return summary
+    }
+
+    /// Sleeps until the entry's time at the chosen speed.
+    private func pace(_ offset: Int64, since started: ContinuousClock.Instant) async throws {
+        let factor: Double
+        switch options.speed {
+        case .max: return
+        case .original: factor = 1
+        case .factor(let value): factor = value
+        }
+        let due = started + .milliseconds(Double(offset) / factor)
+        if due > .now + .milliseconds(1) { try await Task.sleep(until: due, clock: .continuous) }
+    }
+
+    /// The same event as a fresh one from `concord/replay`: new id and time, no sequence, the
+    /// original id kept in `replayof`. What cannot be decoded goes out unchanged.
+    private func restamped(_ bytes: [UInt8]) -> [UInt8] {
+        guard var envelope = try? EnvelopeCodec.decode(bytes) else { return bytes }
+        envelope.extensions["replayof"] = envelope.id
+        envelope.id = RandomID.uuid()
+        envelope.source = "concord/replay"
+        envelope.time = Timestamp.rfc3339(Date())
+        envelope.sequence = nil
+        return EnvelopeCodec.encode(envelope)
+    }
+}
