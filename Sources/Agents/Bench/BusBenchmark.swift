@@ -89,7 +89,7 @@ public struct BusBenchmark: Sendable {
         return envelope
     }
 
-    private func measure(_ context: ZMQContext, _ endpoints: BusEndpoints, decode: Bool, count: Int? = nil,
+    func measure(_ context: ZMQContext, _ endpoints: BusEndpoints, decode: Bool, count: Int? = nil,
                          publish: @escaping @Sendable (BusConnection, DatabasePool) async throws -> Void) async throws -> Double {
         var configuration = BusConnection.Configuration(endpoints: endpoints, catchUpBind: nil)
         configuration.highWaterMark = 0

@@ -106,12 +106,19 @@ public struct Replayer: Sendable {
             summary.published += 1
             // Publishing never blocks: wait for the socket to take what is queued, so a cassette
             // of any length replays in bounded memory.
-            if summary.published % 256 == 0 {
-                for _ in 0..<10_000 where connection.queuedCommands > 16_384 { try await Task.sleep(for: .milliseconds(1)) }
-            }
+            if summary.published % 256 == 0 { try await waitForSocket(connection, below: 16_384) }
         }
-        for _ in 0..<10_000 where connection.queuedCommands > 0 { try await Task.sleep(for: .milliseconds(1)) }
+        try await waitForSocket(connection, below: 1)
         return summary
+    }
+
+    /// Waits (at most ten seconds) until fewer than `limit` publishes are queued.
+    private func waitForSocket(_ connection: BusConnection, below limit: Int) async throws {
+        var waited = 0
+        while connection.queuedCommands >= limit, waited < 10_000 {
+            try await Task.sleep(for: .milliseconds(1))
+            waited += 1
+        }
     }
 
     /// Sleeps until the entry's time at the chosen speed.

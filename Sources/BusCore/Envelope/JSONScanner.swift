@@ -70,16 +70,56 @@ struct JSONScanner {
         throw fail("unterminated string")
     }
 
-    /// Reads an integer value.
+    /// Reads an integer value, digit by digit (no intermediate string).
     mutating func integer() throws -> Int64 {
         skipWhitespace()
         let start = offset
         try skipNumber()
-        guard let value = Int64(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)) else {
-            offset = start
-            throw fail("expected an integer")
+        var index = start
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        // Accumulated negatively, so Int64.min reads too.
+        var value: Int64 = 0
+        while index < offset {
+            let byte = bytes[index]
+            guard byte >= 0x30, byte <= 0x39 else { offset = start; throw fail("expected an integer") }
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowAgain) = shifted.subtractingReportingOverflow(Int64(byte - 0x30))
+            guard !overflow, !overflowAgain else { offset = start; throw fail("integer out of range") }
+            value = next
+            index += 1
         }
-        return value
+        if negative { return value }
+        guard value != .min else { offset = start; throw fail("integer out of range") }
+        return -value
+    }
+
+    /// Skips a string value, checking its escapes, without building it.
+    mutating func skipString() throws {
+        try expect(UInt8(ascii: "\""))
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            if byte == UInt8(ascii: "\"") {
+                offset += 1
+                return
+            }
+            if byte == UInt8(ascii: "\\") {
+                guard offset + 1 < bytes.count else { throw fail("bad escape") }
+                switch bytes[offset + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    offset += 2
+                case UInt8(ascii: "u"):
+                    _ = try Self.hex4(bytes, at: offset + 2)
+                    offset += 6
+                default: throw fail("bad escape")
+                }
+                continue
+            }
+            if byte < 0x20 { throw fail("control character in string") }
+            offset += 1
+        }
+        throw fail("unterminated string")
     }
 
     /// Skips any value, checking its structure, and returns the byte range it spans.
@@ -92,7 +132,7 @@ struct JSONScanner {
             offset += 1
             if !take(UInt8(ascii: "}")) {
                 repeat {
-                    _ = try string()
+                    try skipString()
                     try expect(UInt8(ascii: ":"))
                     _ = try skipValue(depth: depth + 1)
                 } while take(UInt8(ascii: ","))
@@ -104,7 +144,7 @@ struct JSONScanner {
                 repeat { _ = try skipValue(depth: depth + 1) } while take(UInt8(ascii: ","))
                 try expect(UInt8(ascii: "]"))
             }
-        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")

@@ -17,6 +17,9 @@ public final class BusConnection: Sendable {
         public var receiveCapacity = 8_192
         /// ZeroMQ high-water marks for the PUB and SUB sockets.
         public var highWaterMark: Int32 = 100_000
+        /// Milliseconds closing waits for published messages still queued in ZeroMQ to leave; a
+        /// replay, which queues a lot at once, waits longer.
+        public var linger: Int32 = 2_000
         /// How long `connect` waits for its own probe to come back through the proxy.
         public var readyTimeout: Duration = .seconds(15)
         public var logger = Logger(label: "concord.bus")

@@ -72,7 +72,7 @@ final class BusSocketLoop: @unchecked Sendable {
     }
 
     private func openSockets() throws -> Sockets {
-        let pub = try ZMQSocket(context, .pub)
+        let pub = try ZMQSocket(context, .pub, linger: configuration.linger)
         try pub.setHighWaterMarks(send: configuration.highWaterMark, receive: configuration.highWaterMark)
         try pub.connect(configuration.endpoints.publish)
         let sub = try ZMQSocket(context, .sub, linger: 0)

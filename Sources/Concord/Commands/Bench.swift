@@ -5,7 +5,7 @@ import Foundation
 /// `concord bench …`: throughput figures measured against a reference in the same run.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure throughput against a reference in the same run.", subcommands: [BusBench.self, GatewayBench.self, ServicesBench.self])
+        abstract: "Measure throughput against a reference in the same run.", subcommands: [BusBench.self, GatewayBench.self, ServicesBench.self, ReplayBench.self])
 
     /// A fresh folder for one benchmark's databases and logs; the caller removes it.
     static func scratchFolder(_ name: String) throws -> URL {
@@ -99,6 +99,28 @@ struct Bench: AsyncParsableCommand {
                   command → event latency           p50 \(String(format: "%.2f", result.event_p50_ms)) ms   p99 \(String(format: "%.2f", result.event_p99_ms)) ms
                   events (one per command)          \(result.events) of \(result.commands)
                   bus raw publish rate (reference)  \(Int(result.raw_bus_per_s)) msg/s   ratio \(String(format: "%.3f", result.ratio))
+                """)
+        }
+    }
+
+    struct ReplayBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "replay",
+            abstract: "concord replay --speed max into a proxy with one consumer, against the bus's raw publish rate; with the replayer's peak memory.")
+
+        @Option(help: "Messages in the cassette.") var count = 1_000_000
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() async throws {
+            let scratch = try Bench.scratchFolder("concord-bench-replay")
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            let result = try await ReplayBenchmark(concordBinary: Bench.ownBinary, messages: count, scratch: scratch).run()
+            if json { return try printJSON(result) }
+            print("""
+                concord bench replay: \(result.messages) messages, \(String(format: "%.0f", result.cassette_mb)) MB cassette, concord replay --speed max, 1 consumer, loopback TCP
+                  replayed                          \(Int(result.replay_per_s)) msg/s
+                  bus raw publish rate (reference)  \(Int(result.raw_bus_per_s)) msg/s   ratio \(String(format: "%.3f", result.ratio))
+                  replayer's peak memory            \(String(format: "%.0f", result.replayer_peak_mb)) MB
                 """)
         }
     }

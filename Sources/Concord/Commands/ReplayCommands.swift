@@ -106,7 +106,10 @@ struct Replay: AsyncParsableCommand {
         }
         var configuration = BusConnection.Configuration(endpoints: bus.endpoints)
         configuration.highWaterMark = 0
-        let connection = try await BusConnection.connect(configuration, context: try ZMQContext())
+        // Everything handed to ZeroMQ leaves before the process ends (closing the context waits).
+        configuration.linger = 120_000
+        let context = try ZMQContext()
+        let connection = try await BusConnection.connect(configuration, context: context)
         do {
             let summary = try await Replayer(path: cassette, options: options).play(into: connection) { error in
                 FileHandle.standardError.write(Data("\(cassette): \(error)\n".utf8))
