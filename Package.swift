@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -81,6 +82,7 @@ let package = Package(
                 "BusCore", "NATSProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -94,6 +96,7 @@ let package = Package(
                 "BusCore", "NATSProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -119,7 +122,7 @@ let package = Package(
         .testTarget(name: "IntelligenceTests", dependencies: ["Intelligence", "ConcordTestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "ConcordTestSupport"]),
         .testTarget(name: "LiaisonTests", dependencies: ["Liaison", "ConcordTestSupport"]),
-        .testTarget(name: "FlowTests", dependencies: ["Logistics", "Intelligence", "Liaison", "Training", "Registry", "ConcordTestSupport"]),
+        .testTarget(name: "FlowTests", dependencies: ["Logistics", "Intelligence", "Liaison", "Training", "Registry", "Agents", "ConcordTestSupport"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "NATSProtocol", "BusCore"]),
         .testTarget(name: "ReplayTests", dependencies: ["Agents", "BusCore", "ConcordTestSupport"]),
         .testTarget(name: "ConcordTests", dependencies: ["ConcordTestSupport", "Registry"]),

@@ -1,0 +1,51 @@
+import Agents
+import ArgumentParser
+import BusCore
+import Foundation
+
+/// `concord scenario`: drives an exercise from a scenario file and reports what was met.
+struct ScenarioCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scenario",
+        abstract: "Run a scenario: timed injects sent as named partners, with the events each should cause checked.",
+        discussion: "The scenario is YAML or JSON (docs/scenarios/mission.yaml is one). Commands go over the bus with the partner's source, as the gateway would stamp them. Exits 1 when an expected event is missed or a command is refused. With --write-cassette the scenario's commands are written as a cassette instead of sent.")
+
+    @Argument(help: "The scenario file (.yaml, .yml or .json).")
+    var file: String
+
+    @Option(help: "1 for the scenario's own times, N for N times faster, max for no waiting.")
+    var speed = "1"
+
+    @Option(help: "Write the injects as a cassette of commands to this file and exit, without a bus.")
+    var writeCassette: String?
+
+    @OptionGroup var bus: BusOptions
+
+    func run() async throws {
+        LogSetup.bootstrap(level: "error")
+        let scenario: Scenario
+        do {
+            scenario = try Scenario.load(path: file)
+        } catch let error as ScenarioError {
+            throw CommandFailure(error.description)
+        }
+        if let writeCassette {
+            let start = Date()
+            let writer = try CassetteWriter(path: writeCassette, header: CassetteHeader(started: start, concord: ConcordVersion.current, topics: ["cmd."]))
+            for (offset, envelope) in scenario.commands(start: start) {
+                try writer.append(CassetteEntry(offset: offset, topic: envelope.type, envelope: EnvelopeCodec.encode(envelope)))
+            }
+            try writer.close()
+            print("\(writeCassette): \(scenario.injects.count) commands of scenario \(scenario.name)")
+            return
+        }
+        guard let speed = Replayer.Speed(argument: speed) else { throw ValidationError("--speed takes a positive number or max") }
+        var runner = ScenarioRunner(scenario: scenario)
+        runner.speed = speed
+        let connection = try await BusConnection.connect(BusConnection.Configuration(endpoints: bus.endpoints), context: try ZMQContext())
+        let report = try await runner.run(on: connection)
+        await connection.close()
+        print(report)
+        if !report.succeeded { throw ExitCode(1) }
+    }
+}
