@@ -82,7 +82,7 @@ struct CassetteTests {
             (error as? CassetteError)?.description == "line 1: cassette format 2 is newer than this Concord reads (1); replay it with a newer Concord"
         }
         let empty = folder.path("empty.jsonl")
-        FileManager.default.createFile(atPath: empty, contents: nil)
+        _ = FileManager.default.createFile(atPath: empty, contents: nil)
         #expect { _ = try CassetteReader(path: empty) } throws: { error in
             (error as? CassetteError)?.description == "line 1: the cassette is empty: no header line"
         }

@@ -1,0 +1,138 @@
+import BusCore
+import ConcordTestSupport
+import Foundation
+import GRDB
+import Testing
+
+extension ProcessTests {
+    @Suite("Record and replay with real processes", .serialized)
+    struct ReplayProcessTests {
+        /// The shipped scenario, found from this file's place in the repository.
+        static let scenario = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../docs/scenarios/mission.yaml").standardized.path
+        static let services = ["registry", "logistics", "intelligence", "training", "liaison"]
+
+        /// A running `concord up` on fresh ports and its bus options for other commands.
+        static func up(_ folder: TemporaryFolder, _ name: String) async throws -> (ConcordProcess, [String]) {
+            let port = freePort()
+            let up = try ConcordProcess(["up", "--data", folder.path(name), "--bus-port", "\(port)", "--gateway-port", "\(freePort())",
+                                         "--log-level", "warning"], logPath: folder.path("\(name).log"))
+            #expect(try await eventually(timeout: .seconds(90)) { up.output.contains("Concord is up.") }, "\(up.output)")
+            return (up, ["--bus-publish", "tcp://127.0.0.1:\(port)", "--bus-subscribe", "tcp://127.0.0.1:\(port + 1)",
+                         "--bus-capture", "tcp://127.0.0.1:\(port + 2)"])
+        }
+
+        static func stop(_ process: ConcordProcess) async {
+            process.signal(SIGINT)
+            _ = await process.waitForExit(timeout: .seconds(15))
+        }
+
+        /// Every service's entities, table by table: what a partner or operator could query.
+        /// Journals, stored answers, cursors and dead letters are bookkeeping, not state.
+        static func state(of data: String) throws -> [String: [String]] {
+            var state: [String: [String]] = [:]
+            for service in services {
+                let database = try DatabaseQueue(path: "\(data)/\(service).sqlite")
+                try database.read { db in
+                    let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                        .filter { !$0.hasPrefix("sqlite_") && !$0.hasPrefix("grdb_") && !Self.bookkeeping.contains($0) }
+                    for table in tables {
+                        state["\(service).\(table)"] = try Row.fetchAll(db, sql: "SELECT * FROM \(table.quotedDatabaseIdentifier)")
+                            .map { row in row.columnNames.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " ") }
+                            .sorted()
+                    }
+                }
+            }
+            return state
+        }
+
+        static func entries(_ path: String) throws -> [CassetteEntry] {
+            let reader = try CassetteReader(path: path)
+            var entries: [CassetteEntry] = []
+            while let next = try reader.next() { entries.append(try next.get()) }
+            return entries
+        }
+
+        static let bookkeeping: Set<String> = ["journal", "journal_epoch", "command_outcome", "consumer_cursor", "dead_letter"]
+
+        @Test("a concord up session driven by the shipped scenario, recorded and replayed into an empty concord up, leaves every service in the same state")
+        func replayRebuildsState() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.remove() }
+            let cassette = folder.path("mission.jsonl")
+            let (original, bus) = try await Self.up(folder, "original")
+            let recorder = try ConcordProcess(["record", "--out", cassette] + bus, logPath: folder.path("record.log"))
+            try await Task.sleep(for: .seconds(1))
+            let (scenarioStatus, report) = try await ConcordProcess.run(["scenario", Self.scenario, "--speed", "6"] + bus,
+                                                                       logPath: folder.path("scenario.log"), timeout: .seconds(90))
+            #expect(scenarioStatus == 0, "\(report)")
+            try await Task.sleep(for: .seconds(1))
+            recorder.signal(SIGTERM)
+            #expect(await recorder.waitForExit(timeout: .seconds(10)) == 0, "\(recorder.output)")
+            #expect(recorder.output.contains("withheld 0 by redaction"), "\(recorder.output)")
+            await Self.stop(original)
+
+            let (fresh, freshBus) = try await Self.up(folder, "fresh")
+            let (replayStatus, replayed) = try await ConcordProcess.run(["replay", cassette, "--topic", "cmd."] + freshBus,
+                                                                       logPath: folder.path("replay.log"), timeout: .seconds(90))
+            #expect(replayStatus == 0, "\(replayed)")
+            let commands = try Self.entries(cassette).filter { $0.topic.hasPrefix("cmd.") }.count
+            #expect(commands == 37, "every inject of the scenario is on the cassette")
+            #expect(replayed.contains("replayed \(commands) messages"), "\(replayed)")
+            // Reactions to the last commands settle within the services' heartbeat.
+            try await Task.sleep(for: .seconds(3))
+            await Self.stop(fresh)
+
+            let before = try Self.state(of: folder.path("original"))
+            let after = try Self.state(of: folder.path("fresh"))
+            #expect(before.keys.sorted() == after.keys.sorted())
+            #expect(before.values.map(\.count).reduce(0, +) > 30, "the scenario should leave entities in every service")
+            for table in before.keys.sorted() {
+                #expect(before[table] == after[table], "\(table) differs after replay")
+            }
+        }
+
+        @Test("a recorder killed with SIGKILL leaves a cassette that replays up to its last whole line")
+        func killedRecorder() async throws {
+            let folder = try TemporaryFolder()
+            defer { folder.remove() }
+            let cassette = folder.path("killed.jsonl")
+            let (up, bus) = try await Self.up(folder, "data")
+            let recorder = try ConcordProcess(["record", "--out", cassette] + bus, logPath: folder.path("record.log"))
+            try await Task.sleep(for: .seconds(1))
+            // Heartbeats alone keep it writing; a scenario run adds commands and events.
+            let scenario = try ConcordProcess(["scenario", Self.scenario, "--speed", "max"] + bus, logPath: folder.path("scenario.log"))
+            try await Task.sleep(for: .seconds(3))
+            recorder.signal(SIGKILL)
+            _ = await recorder.waitForExit(timeout: .seconds(5))
+            _ = await scenario.waitForExit(timeout: .seconds(60))
+
+            let reader = try CassetteReader(path: cassette)
+            var whole = 0
+            var errors: [CassetteError] = []
+            while let next = try reader.next() {
+                switch next {
+                case .success: whole += 1
+                case .failure(let error): errors.append(error)
+                }
+            }
+            #expect(whole > 10)
+            // At most the last line can be cut off, and it is named.
+            #expect(errors.count <= 1)
+            #expect(errors.allSatisfy { $0.line == whole + 2 && $0.reason.hasPrefix("incomplete last line") })
+
+            let (status, output) = try await ConcordProcess.run(["replay", cassette, "--speed", "max"] + bus, logPath: folder.path("replay.log"))
+            #expect(status == 0, "\(output)")
+            #expect(output.contains("replayed \(whole) messages"), "\(output)")
+            // A corrupted cassette is refused line by line with --strict, never a crash.
+            var text = try String(contentsOfFile: cassette, encoding: .utf8)
+            text.insert(contentsOf: "{\"offset\":1,\"topic\":\"x\"\n", at: text.index(after: text.firstIndex(of: "\n")!))
+            try text.write(toFile: cassette, atomically: true, encoding: .utf8)
+            let (strictStatus, strictOutput) = try await ConcordProcess.run(["replay", cassette, "--speed", "max", "--strict"] + bus,
+                                                                           logPath: folder.path("strict.log"))
+            #expect(strictStatus == 1, "\(strictOutput)")
+            #expect(strictOutput.contains("line 2:") && strictOutput.contains("--strict"), "\(strictOutput)")
+            await Self.stop(up)
+        }
+    }
+}
