@@ -51,3 +51,8 @@ public enum RandomID {
         }
     }
 }
+
+extension String {
+    /// The string with zeros in front up to `width` characters, for fixed-width counters and hex.
+    public func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}

@@ -95,7 +95,10 @@ public final class ServiceHost: Service, Sendable {
             group.addTask { await source.serveCatchUp() }
             group.addTask { [self, environment = configuration.environment] in
                 await source.sendHeartbeats(makeEnvelope: { beat in
-                    var envelope = environment.makeEnvelope(type: Heartbeat.type, source: beat.source)
+                    // Heartbeats come with the wall clock, not the service's id generator: a fixed
+                    // generator then serves only what commands and events cause, and repeats.
+                    var envelope = Envelope(id: RandomID.uuid(), source: beat.source, type: Heartbeat.type,
+                                            time: Timestamp.rfc3339(environment.clock()))
                     envelope.dataVersion = 1
                     try envelope.setData(beat)
                     return envelope
@@ -167,7 +170,8 @@ extension ServiceHost {
         do {
             let messages = try await database.write { db in
                 let outbox = Outbox()
-                let tick = environment.makeEnvelope(type: "\(service.name).clock.ticked", source: service.source)
+                let tick = Envelope(id: RandomID.uuid(), source: service.source, type: "\(service.name).clock.ticked",
+                                    time: Timestamp.rfc3339(environment.clock()))
                 try service.tick(context: CommandContext(command: tick, db: db, source: source, environment: environment,
                                                          outbox: outbox, catalog: catalog))
                 return outbox.messages
