@@ -37,6 +37,7 @@ bench: build
 	.build/release/concord bench bus
 	.build/release/concord bench gateway
 	.build/release/concord bench services
+	.build/release/concord bench replay
 
 clean:
 	rm -rf .build
