@@ -15,12 +15,16 @@ extension ProcessTests {
         /// A running `concord up` on fresh ports and its bus options for other commands.
         static func up(_ folder: TemporaryFolder, _ name: String) async throws -> (ConcordProcess, [String]) {
             let port = freePort()
-            let up = try ConcordProcess(["up", "--data", folder.path(name), "--bus-port", "\(port)", "--gateway-port", "\(freePort())",
+            let gateway = freePort()
+            let up = try ConcordProcess(["up", "--data", folder.path(name), "--bus-port", "\(port)", "--gateway-port", "\(gateway)",
                                          "--log-level", "warning"], logPath: folder.path("\(name).log"))
             #expect(try await eventually(timeout: .seconds(90)) { up.output.contains("Concord is up.") }, "\(up.output)")
             return (up, ["--bus-publish", "tcp://127.0.0.1:\(port)", "--bus-subscribe", "tcp://127.0.0.1:\(port + 1)",
-                         "--bus-capture", "tcp://127.0.0.1:\(port + 2)"])
+                         "--bus-capture", "tcp://127.0.0.1:\(port + 2)", "--gateway", "nats://127.0.0.1:\(gateway)"])
         }
+
+        /// The bus options alone, for commands that do not talk to the gateway.
+        static func busOnly(_ options: [String]) -> [String] { Array(options.prefix(6)) }
 
         static func stop(_ process: ConcordProcess) async {
             process.signal(SIGINT)
@@ -55,13 +59,13 @@ extension ProcessTests {
 
         static let bookkeeping: Set<String> = ["journal", "journal_epoch", "command_outcome", "consumer_cursor", "dead_letter"]
 
-        @Test("a concord up session driven by the shipped scenario, recorded and replayed into an empty concord up, leaves every service in the same state")
+        @Test("a concord up session driven by the shipped scenario (partners through the gateway), recorded and replayed into an empty concord up, leaves every service in the same state")
         func replayRebuildsState() async throws {
             let folder = try TemporaryFolder()
             defer { folder.remove() }
             let cassette = folder.path("mission.jsonl")
             let (original, bus) = try await Self.up(folder, "original")
-            let recorder = try ConcordProcess(["record", "--out", cassette] + bus, logPath: folder.path("record.log"))
+            let recorder = try ConcordProcess(["record", "--out", cassette] + Self.busOnly(bus), logPath: folder.path("record.log"))
             try await Task.sleep(for: .seconds(1))
             let (scenarioStatus, report) = try await ConcordProcess.run(["scenario", Self.scenario, "--speed", "6"] + bus,
                                                                        logPath: folder.path("scenario.log"), timeout: .seconds(90))
@@ -73,11 +77,11 @@ extension ProcessTests {
             await Self.stop(original)
 
             let (fresh, freshBus) = try await Self.up(folder, "fresh")
-            let (replayStatus, replayed) = try await ConcordProcess.run(["replay", cassette, "--topic", "cmd."] + freshBus,
+            let (replayStatus, replayed) = try await ConcordProcess.run(["replay", cassette, "--topic", "cmd."] + Self.busOnly(freshBus),
                                                                        logPath: folder.path("replay.log"), timeout: .seconds(90))
             #expect(replayStatus == 0, "\(replayed)")
             let commands = try Self.entries(cassette).filter { $0.topic.hasPrefix("cmd.") }.count
-            #expect(commands == 37, "every inject of the scenario is on the cassette")
+            #expect(commands == 43, "every inject of the scenario is on the cassette")
             #expect(replayed.contains("replayed \(commands) messages"), "\(replayed)")
             // Reactions to the last commands settle within the services' heartbeat.
             try await Task.sleep(for: .seconds(3))
@@ -98,7 +102,7 @@ extension ProcessTests {
             defer { folder.remove() }
             let cassette = folder.path("killed.jsonl")
             let (up, bus) = try await Self.up(folder, "data")
-            let recorder = try ConcordProcess(["record", "--out", cassette] + bus, logPath: folder.path("record.log"))
+            let recorder = try ConcordProcess(["record", "--out", cassette] + Self.busOnly(bus), logPath: folder.path("record.log"))
             try await Task.sleep(for: .seconds(1))
             // Heartbeats alone keep it writing; a scenario run adds commands and events.
             let scenario = try ConcordProcess(["scenario", Self.scenario, "--speed", "max"] + bus, logPath: folder.path("scenario.log"))
@@ -121,14 +125,14 @@ extension ProcessTests {
             #expect(errors.count <= 1)
             #expect(errors.allSatisfy { $0.line == whole + 2 && $0.reason.hasPrefix("incomplete last line") })
 
-            let (status, output) = try await ConcordProcess.run(["replay", cassette, "--speed", "max"] + bus, logPath: folder.path("replay.log"))
+            let (status, output) = try await ConcordProcess.run(["replay", cassette, "--speed", "max"] + Self.busOnly(bus), logPath: folder.path("replay.log"))
             #expect(status == 0, "\(output)")
             #expect(output.contains("replayed \(whole) messages"), "\(output)")
             // A corrupted cassette is refused line by line with --strict, never a crash.
             var text = try String(contentsOfFile: cassette, encoding: .utf8)
             text.insert(contentsOf: "{\"offset\":1,\"topic\":\"x\"\n", at: text.index(after: text.firstIndex(of: "\n")!))
             try text.write(toFile: cassette, atomically: true, encoding: .utf8)
-            let (strictStatus, strictOutput) = try await ConcordProcess.run(["replay", cassette, "--speed", "max", "--strict"] + bus,
+            let (strictStatus, strictOutput) = try await ConcordProcess.run(["replay", cassette, "--speed", "max", "--strict"] + Self.busOnly(bus),
                                                                            logPath: folder.path("strict.log"))
             #expect(strictStatus == 1, "\(strictOutput)")
             #expect(strictOutput.contains("line 2:") && strictOutput.contains("--strict"), "\(strictOutput)")

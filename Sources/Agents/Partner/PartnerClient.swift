@@ -8,7 +8,7 @@ import Synchronization
 /// `pub` and `request` use; any stock NATS client does the same.
 public final class PartnerClient: Sendable {
     /// How the partner proves who it is.
-    public struct Credentials: Sendable {
+    public struct Credentials: Sendable, Decodable {
         public var token: String?
         public var user: String?
         public var password: String?

@@ -8,6 +8,8 @@ import Yams
 public struct Scenario: Decodable, Sendable {
     public var name: String
     public var description: String?
+    /// How each partner signs in at the gateway, for runs with `--gateway`.
+    public var credentials: [String: PartnerClient.Credentials]?
     public var injects: [Inject]
 
     public struct Inject: Decodable, Sendable {

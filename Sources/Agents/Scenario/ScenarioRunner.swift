@@ -11,6 +11,9 @@ public struct ScenarioRunner: Sendable {
     public var answerTimeout: Duration = .seconds(10)
     /// How long an expected event may take when the inject does not say.
     public var defaultWithin = Scenario.Offset(milliseconds: 10_000)
+    /// Where partners' commands go in through the gateway, as a stock client's would; without
+    /// it they go on the bus with the partner's source, as the gateway would stamp them.
+    public var gateway: (host: String, port: Int)?
 
     public init(scenario: Scenario) { self.scenario = scenario }
 
@@ -67,13 +70,15 @@ public struct ScenarioRunner: Sendable {
         let commands = scenario.commands(start: Date())
         let injects = scenario.injects.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
         var sent: [(outcome: Outcome, at: ContinuousClock.Instant, inject: Scenario.Inject)] = []
+        var clients: [String: PartnerClient] = [:]
+        defer { for client in clients.values { Task { await client.close() } } }
         for ((offset, envelope), inject) in zip(commands, injects) {
             if let due = due(offset, since: started), due > .now { try await Task.sleep(until: due, clock: .continuous) }
             let at = ContinuousClock.now
             var outcome = Outcome(offset: offset, partner: inject.partner, command: inject.command, note: inject.note,
                                   answer: "", refusal: nil, expectations: [])
             do {
-                let answer = try await connection.request(envelope, timeout: answerTimeout)
+                let answer = try await send(envelope, as: inject.partner, on: connection, clients: &clients)
                 outcome.answer = answer.type
                 if answer.type.hasSuffix(".command.rejected") {
                     let refusal = try? answer.decodeData([String: JSONValue].self)
@@ -99,6 +104,25 @@ public struct ScenarioRunner: Sendable {
             outcome.expectations = (entry.inject.expect ?? []).map { ($0.event, met($0, after: entry.at, in: events)) }
             return outcome
         })
+    }
+
+    /// The command's answer, through the gateway for a partner when a gateway is given.
+    private func send(_ command: Envelope, as partner: String?, on connection: BusConnection,
+                      clients: inout [String: PartnerClient]) async throws -> Envelope {
+        guard let partner, let gateway else { return try await connection.request(command, timeout: answerTimeout) }
+        if clients[partner] == nil {
+            guard let credentials = scenario.credentials?[partner] else {
+                throw ScenarioError("the scenario has no credentials for \(partner) to sign in at the gateway")
+            }
+            clients[partner] = try await PartnerClient.connect(host: gateway.host, port: gateway.port, credentials: credentials,
+                                                               name: "concord-scenario-\(partner)")
+        }
+        var headers = [("Concord-Idempotency-Key", command.idempotencyKey ?? command.id)]
+        if let traceparent = command.traceparent { headers.append(("traceparent", traceparent)) }
+        if let version = command.dataVersion { headers.append(("Concord-Data-Version", "\(version)")) }
+        let answer = try await clients[partner]!.request(command.type, payload: command.data ?? Array("{}".utf8),
+                                                         headers: headers, timeout: answerTimeout)
+        return try EnvelopeCodec.decode(answer.payload)
     }
 
     private func due(_ offset: Int64, since started: ContinuousClock.Instant) -> ContinuousClock.Instant? {

@@ -19,6 +19,9 @@ struct ScenarioCommand: AsyncParsableCommand {
     @Option(help: "Write the injects as a cassette of commands to this file and exit, without a bus.")
     var writeCassette: String?
 
+    @Option(help: "Send partners' commands through this gateway (nats://host:port) with the scenario's credentials, instead of on the bus.")
+    var gateway: String?
+
     @OptionGroup var bus: BusOptions
 
     func run() async throws {
@@ -42,6 +45,12 @@ struct ScenarioCommand: AsyncParsableCommand {
         guard let speed = Replayer.Speed(argument: speed) else { throw ValidationError("--speed takes a positive number or max") }
         var runner = ScenarioRunner(scenario: scenario)
         runner.speed = speed
+        if let gateway {
+            guard let url = URL(string: gateway), let host = url.host, let port = url.port else {
+                throw ValidationError("--gateway takes nats://host:port")
+            }
+            runner.gateway = (host, port)
+        }
         let connection = try await BusConnection.connect(BusConnection.Configuration(endpoints: bus.endpoints), context: try ZMQContext())
         let report = try await runner.run(on: connection)
         await connection.close()

@@ -91,7 +91,7 @@ enum IntelligenceCommands {
             throw CommandError(.illegalTransition, "report '\(report.report)' is \(report.status.rawValue); only filed reports are released")
         }
         let decision = ReleaseDecision(report: input.report, partner: input.partner, decision: input.decision,
-                                       reason: input.reason, decidedAt: Timestamp.rfc3339(context.now))
+                                       reason: input.reason, decidedAt: Timestamp.rfc3339(context.commandTime))
         try decision.insert(context.db)
         try context.emit("intelligence.release.decided", decision, label: .internalOnly)
         if input.decision == .granted {

@@ -26,7 +26,7 @@ enum AccessCommands {
         }
         let hash = input.kind == .token ? SecretHasher.hashToken(input.secret) : SecretHasher.hashPassword(input.secret)
         let credential = Credential(partner: partner.code, kind: input.kind, user: user, hash: hash,
-                                    issuedAt: Timestamp.rfc3339(context.now))
+                                    issuedAt: Timestamp.rfc3339(context.commandTime))
         try credential.save(context.db)
         try context.emit("registry.credential.issued", credential, label: secretLabel)
         return try CommandResult("registry.credential.issued", summary(credential))

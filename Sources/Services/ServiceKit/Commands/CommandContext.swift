@@ -32,6 +32,11 @@ public struct CommandContext {
     /// The service clock's current time.
     public var now: Date { environment.clock() }
 
+    /// When the command was given: its own `time` (the sender's clock, or the gateway's for a
+    /// partner), else now. What a command records as its moment uses this, so replaying the
+    /// command reproduces the record.
+    public var commandTime: Date { command.time.flatMap(Timestamp.parse) ?? now }
+
     /// Journals an event in this transaction; it is published once the transaction commits.
     @discardableResult
     public func emit<T: Encodable>(_ type: String, _ data: T, label: Label = .internalOnly) throws -> Envelope {
