@@ -7,8 +7,16 @@ public enum SchemaInference {
     /// The JSON Schema (draft 2020-12 subset) of `type`.
     public static func schema<T: Decodable>(of type: T.Type, userInfo: [CodingUserInfoKey: any Sendable] = [:]) -> JSONValue {
         let probe = Probe(userInfo: userInfo.mapValues { $0 as Any })
-        _ = try? T(from: probe)
-        return probe.result.schema
+        do {
+            _ = try T(from: probe)
+            return probe.result.schema
+        } catch {
+            // A field the probe could not stand in for (an enum that is not CaseIterable) stops
+            // the decoding, and every field after it goes unseen: say so instead of publishing less.
+            var schema = probe.result.schema
+            schema["x-concord-incomplete"] = .string("derivation stopped: \(error)")
+            return schema
+        }
     }
 
     /// What one probe learned: a scalar, an object's properties, or an array's items.

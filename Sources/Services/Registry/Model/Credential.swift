@@ -5,7 +5,7 @@ public struct Credential: Codable, Sendable, Equatable, FetchableRecord, Persist
     public static let databaseTableName = "credential"
 
     /// How the partner authenticates.
-    public enum Kind: String, Codable, Sendable { case token, password }
+    public enum Kind: String, Codable, Sendable, CaseIterable { case token, password }
 
     public var partner: String
     public var kind: Kind
