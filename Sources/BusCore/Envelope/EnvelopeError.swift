@@ -1,7 +1,7 @@
 /// Why an envelope or its data was refused. Every refusal is dead-lettered with this reason.
 public struct EnvelopeError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What went wrong, as a stable machine-readable code.
-    public enum Code: String, Sendable, Codable {
+    public enum Code: String, Sendable, Codable, CaseIterable {
         case malformedJSON = "malformed_json"
         case missingAttribute = "missing_attribute"
         case invalidAttribute = "invalid_attribute"

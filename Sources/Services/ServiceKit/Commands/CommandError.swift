@@ -1,6 +1,6 @@
 /// Why a command or query was refused. Sent back as `<service>.command.rejected`.
 public struct CommandError: Error, CustomStringConvertible, Sendable, Codable, Equatable {
-    public enum Code: String, Sendable, Codable {
+    public enum Code: String, Sendable, Codable, CaseIterable {
         /// Missing fields, wrong types, values out of range.
         case invalidCommand = "invalid_command"
         /// No command or query of that type.
