@@ -25,6 +25,12 @@ if ! python3 -c "import nats" >/dev/null 2>&1; then
   python3 -m pip install -q nats-py </dev/null || python3 -m pip install -q --break-system-packages nats-py </dev/null
 fi
 
+# The metrics test reads /metrics with the official Prometheus client's text-format parser.
+if ! python3 -c "import prometheus_client" >/dev/null 2>&1; then
+  echo "Installing prometheus-client (PyPI) for the metrics test"
+  python3 -m pip install -q prometheus-client </dev/null || python3 -m pip install -q --break-system-packages prometheus-client </dev/null
+fi
+
 if ! command -v swift >/dev/null 2>&1; then
   echo "swift is not on PATH: install the Swift 6 toolchain (swift.org) and try again." >&2
   exit 1

@@ -13,11 +13,14 @@ public final class EventSource: Sendable {
     let advertisedEndpoint: String?
     let logger: Logger
     private let servedCounter = Counter(label: "concord_catchup_ranges_served_total")
+    /// Events in the journal, as of the last heartbeat.
+    private let journalSize: Gauge
 
     public init(source: String, connection: BusConnection, database: any DatabaseWriter,
                 heartbeatInterval: Duration = .seconds(1), advertisedEndpoint: String? = nil, logger: Logger) {
         self.advertisedEndpoint = advertisedEndpoint
         journal = Journal(source: source)
+        journalSize = Gauge(label: "concord_journal_events", dimensions: [("source", source)])
         self.connection = connection
         self.database = database
         self.heartbeatInterval = heartbeatInterval
@@ -67,7 +70,9 @@ public final class EventSource: Sendable {
                                isStopping: @Sendable () -> Bool) async {
         while !Task.isCancelled && !isStopping() {
             do {
-                connection.publish(try makeEnvelope(try await currentHeartbeat()))
+                let beat = try await currentHeartbeat()
+                journalSize.record(beat.last)
+                connection.publish(try makeEnvelope(beat))
             } catch is CancellationError {
                 return
             } catch {

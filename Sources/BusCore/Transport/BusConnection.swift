@@ -97,6 +97,20 @@ public final class BusConnection: Sendable {
         }
     }
 
+    /// Whether a message sent now comes back through the proxy within `timeout`: the bus
+    /// answers for this connection. Health checks use it.
+    public func ping(timeout: Duration = .seconds(2)) async -> Bool {
+        let probe = inboxPrefix + "ping." + RandomID.uuid()
+        replies.register(probe)
+        mailbox.post(.publish(BusMessage(topic: probe, payload: [])))
+        do {
+            _ = try await replies.wait(for: probe, timeout: timeout, timeoutError: BusError(.timeout, "ping"))
+            return true
+        } catch {
+            return false
+        }
+    }
+
     private func awaitProbe(timeout: Duration, endpoints: BusEndpoints) async throws {
         let probe = inboxPrefix + "probe"
         replies.register(probe)

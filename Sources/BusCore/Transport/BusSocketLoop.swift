@@ -17,6 +17,7 @@ final class BusSocketLoop: @unchecked Sendable {
     private let fetches: PendingReplies<[[UInt8]]>
     private let started: PendingReplies<String>
     private var logger: Logger { configuration.logger }
+    private let traffic = TrafficCounters()
 
     /// Messages taken from one socket before looking at the others again, for fairness.
     private let burst = 512
@@ -125,6 +126,7 @@ final class BusSocketLoop: @unchecked Sendable {
             switch command {
             case .publish(let message):
                 try sockets.pub.send([Array(message.topic.utf8), message.payload])
+                traffic.count(message.topic, direction: "out")
             case .subscribe(let prefix):
                 try sockets.sub.subscribe(prefix)
             case .unsubscribe(let prefix):
@@ -159,6 +161,7 @@ final class BusSocketLoop: @unchecked Sendable {
                 continue
             }
             let message = BusMessage(topic: String(decoding: frames[0], as: UTF8.self), payload: frames[1])
+            traffic.count(message.topic, direction: "in")
             if message.topic.hasPrefix(inboxPrefix) {
                 if !replies.complete(message.topic, with: .success(message)) { callbacks.answer(message) }
             } else {

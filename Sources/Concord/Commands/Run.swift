@@ -60,7 +60,11 @@ struct Run: AsyncParsableCommand {
                 for: domain, data: options.data, endpoints: bus.endpoints, catchUpBind: catchUpBind,
                 catchUpAdvertise: catchUpAdvertise ?? EnvironmentKey.catchUpAdvertise.value, heartbeatMs: options.heartbeatMs), context: context)
         }
-        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        let services = Parts.service(named: part).map { [$0.name] } ?? []
+        // The bus part checks itself through its own endpoints, reached on loopback when it binds all interfaces.
+        let probeEndpoints = part == "bus" ? bus.endpoints.bindable(host: "127.0.0.1") : bus.endpoints
+        let group = ServiceGroup(services: [service] + options.operations(endpoints: probeEndpoints, context: context, services: services),
+                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }

@@ -47,9 +47,11 @@ struct Up: AsyncParsableCommand {
         }
         let gatewayService = GatewayService(
             configuration: try Parts.gatewayConfiguration(host: host, options: gateway, endpoints: local), context: context)
-        let announcer = Announcer(hosts: hosts, gateway: gatewayService, endpoints: endpoints, data: part.data)
+        let announcer = Announcer(hosts: hosts, gateway: gatewayService, endpoints: endpoints, data: part.data,
+                                  metrics: part.metricsPort > 0 ? "http://\(part.metricsHost):\(part.metricsPort)" : nil)
+        let operations = part.operations(endpoints: local, context: context, services: Parts.services.map(\.name))
         let group = ServiceGroup(
-            services: [ProxyService(configuration: proxyConfiguration, context: context)] + hosts + [gatewayService, announcer],
+            services: [ProxyService(configuration: proxyConfiguration, context: context)] + hosts + [gatewayService] + operations + [announcer],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         try await group.run()
@@ -64,6 +66,7 @@ struct Announcer: Service {
     let gateway: GatewayService
     let endpoints: BusEndpoints
     let data: String
+    let metrics: String?
 
     func run() async throws {
         for host in hosts { try await host.waitUntilReady() }
@@ -77,6 +80,7 @@ struct Announcer: Service {
               bus      publish \(endpoints.publish)  subscribe \(endpoints.subscribe)  capture \(endpoints.capture)
               services \(services)
               gateway  \(gatewayURL)   partners connect here with any NATS client (see docs/partners.md)
+              health   \(metrics.map { "\($0)/healthz   metrics \($0)/metrics" } ?? "off")
             From another terminal:  concord partner list   ·   concord partner add --help   ·   concord sub --help
             Stop with Ctrl-C.
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BusCore
 import Gateway
+import ServiceLifecycle
 
 /// Where the bus proxy is, for every subcommand that talks to it.
 struct BusOptions: ParsableArguments {
@@ -28,6 +29,19 @@ struct PartOptions: ParsableArguments {
 
     @Option(help: "Log level (trace, debug, info, notice, warning, error). Env: CONCORD_LOG_LEVEL.")
     var logLevel = EnvironmentKey.logLevel.value(or: "info")
+
+    @Option(help: "Interface /healthz and /metrics listen on. Env: CONCORD_METRICS_HOST.")
+    var metricsHost = EnvironmentKey.metricsHost.value(or: "127.0.0.1")
+
+    @Option(help: "Port of /healthz and /metrics (0: none). Env: CONCORD_METRICS_PORT.")
+    var metricsPort = Int(EnvironmentKey.metricsPort.value(or: "9464")) ?? 9464
+
+    /// The health and metrics server for this process, unless its port is 0.
+    func operations(endpoints: BusEndpoints, context: ZMQContext, services: [String]) -> [any Service] {
+        guard metricsPort > 0 else { return [] }
+        return [OperationsServer(host: metricsHost, port: metricsPort, endpoints: endpoints, context: context,
+                                 services: services, heartbeatInterval: .milliseconds(heartbeatMs))]
+    }
 }
 
 /// The partner gateway's options, for `up` and `run gateway`.

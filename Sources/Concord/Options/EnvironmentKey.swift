@@ -48,6 +48,10 @@ enum EnvironmentKey: String, CaseIterable {
     case recordReleasableTo = "CONCORD_RECORD_RELEASABLE_TO"
     /// Highest classification the recorder keeps (the partner's clearance with CONCORD_RECORD_RELEASABLE_TO).
     case recordMaxClassification = "CONCORD_RECORD_MAX_CLASSIFICATION"
+    /// Interface of the /healthz and /metrics HTTP server.
+    case metricsHost = "CONCORD_METRICS_HOST"
+    /// Port of the /healthz and /metrics HTTP server; 0 turns it off.
+    case metricsPort = "CONCORD_METRICS_PORT"
     /// Log level: trace, debug, info, notice, warning, error, critical.
     case logLevel = "CONCORD_LOG_LEVEL"
 

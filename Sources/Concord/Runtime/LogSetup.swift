@@ -1,6 +1,8 @@
 import Logging
 
-/// Sends swift-log output to standard error at the chosen level, once per process.
+/// Sends swift-log output to standard error at the chosen level, once per process, and
+/// bootstraps metrics before any part creates its counters (a counter made before the metrics
+/// system is bootstrapped counts nowhere).
 enum LogSetup {
     static func bootstrap(level: String) {
         let level = Logger.Level(rawValue: level.lowercased()) ?? .info
@@ -9,5 +11,6 @@ enum LogSetup {
             handler.logLevel = level
             return handler
         }
+        _ = MetricsSetup.registry
     }
 }

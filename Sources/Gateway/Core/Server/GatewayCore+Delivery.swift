@@ -16,7 +16,7 @@ extension GatewayCore {
             for subscription in targets {
                 ServerEncoder.message(into: &outgoing[subscription.connection, default: []], subject: message.topic,
                                       sid: subscription.sid, replyTo: nil, payload: message.payload)
-                metrics.delivered.increment()
+                metrics.delivered(to: subscription.partner).increment()
                 if let prefix = table.delivered(subscription) { bus?.unsubscribe(prefix) }
             }
         }

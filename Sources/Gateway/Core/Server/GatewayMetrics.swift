@@ -1,13 +1,24 @@
 import Metrics
+import Synchronization
 
-/// The gateway's counters, created once with bounded labels (never per subject or partner).
-struct GatewayMetrics: Sendable {
+/// The gateway's counters, created once with bounded labels (never per subject; per partner only for deliveries).
+final class GatewayMetrics: Sendable {
     let connections = Meter(label: "concord_gateway_connections")
     let authFailures = Counter(label: "concord_gateway_auth_failures_total")
     let permissionViolations = Counter(label: "concord_gateway_permission_violations_total")
     let invalidMessages = Counter(label: "concord_gateway_invalid_messages_total")
     let partnerMessagesIn = Counter(label: "concord_gateway_partner_messages_total")
-    let delivered = Counter(label: "concord_gateway_deliveries_total")
+    /// Deliveries per partner: partners are the registry's members, so the label stays bounded.
+    private let deliveries = Mutex<[String: Counter]>([:])
+
+    func delivered(to partner: String) -> Counter {
+        deliveries.withLock { counters in
+            if let counter = counters[partner] { return counter }
+            let counter = Counter(label: "concord_gateway_deliveries_total", dimensions: [("partner", partner)])
+            counters[partner] = counter
+            return counter
+        }
+    }
     let withheld = Counter(label: "concord_gateway_withheld_total")
     let slowConsumers = Counter(label: "concord_gateway_slow_consumers_total")
     let protocolErrors = Counter(label: "concord_gateway_protocol_errors_total")
