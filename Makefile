@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DATA ?= ./data
 
-.PHONY: up test build deps bench fuzz clean
+.PHONY: up test build deps bench fuzz clean compose-check image
 FUZZ_SECONDS ?= 30
 
 deps:
@@ -16,12 +16,26 @@ build: deps
 up: build
 	.build/release/concord up --data $(DATA)
 
-## Installs what is missing, builds once, runs every test (and a 10-second fuzz of the NATS decoder).
-test: deps
+## Installs what is missing, builds once, runs every test (and a 10-second fuzz of the NATS
+## decoder, and the compose file's checks).
+test: deps compose-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) build --product concord
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 	$(SWIFT) test --skip-build
+
+## compose.yaml against the compose specification's JSON Schema, and as docker-compose reads it.
+compose-check:
+	@./scripts/install-compose-tools.sh
+	check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+	docker-compose -f compose.yaml --profile recorder config -q && echo "docker-compose config: ok"
+
+## The image compose.yaml runs, built with the packages resolved here (no network but Debian's
+## mirror inside the build). Needs a running Docker engine with swift:6.3-bookworm and
+## debian:bookworm-slim available (docs/operations.md).
+image: deps
+	$(SWIFT) package resolve
+	docker build -t concord:latest .
 
 ## libFuzzer on the NATS client decoder for $(FUZZ_SECONDS) seconds, starting from Fuzz/corpus.
 fuzz:
