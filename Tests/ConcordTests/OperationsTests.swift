@@ -101,6 +101,13 @@ extension ProcessTests {
             #expect(Self.value(try Self.scrape(ports.gateway), "concord_gateway_connections") != nil)
             #expect(try Self.scrape(ports.recorder) != nil)
 
+            // concord status: the registry's position, and the services that are not running.
+            let (statusCode, status) = try await ConcordProcess.run(["status", "--listen", "1"] + bus, logPath: folder.path("status.log"))
+            #expect(statusCode == 1, "\(status)")
+            let registryRow = status.split(separator: "\n").first { $0.hasPrefix("registry ") }.map(String.init) ?? ""
+            #expect(registryRow.contains(" up ") && registryRow.contains(" 9 "), "\(status)")
+            #expect(status.contains("logistics") && status.contains("NOT HEARD"), "\(status)")
+
             // Without the proxy, the parts say so.
             proxy.signal(SIGTERM)
             #expect(await proxy.waitForExit(timeout: .seconds(10)) == 0, "\(proxy.output)")

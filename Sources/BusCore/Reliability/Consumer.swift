@@ -135,6 +135,13 @@ public actor Consumer {
         await flush(&run, source: runSource)
     }
 
+    /// How far each followed source has been applied, for heartbeats and `concord status`.
+    public func positions() async -> [String: Int64] {
+        var positions: [String: Int64] = [:]
+        for source in follows.keys { positions[source] = await cursor(source).position }
+        return positions
+    }
+
     /// Current cursors, for status and tests.
     public func cursor(_ source: String) async -> Cursor {
         if let cursor = cursors[source] { return cursor }

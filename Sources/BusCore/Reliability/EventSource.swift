@@ -67,10 +67,12 @@ public final class EventSource: Sendable {
 
     /// Sends heartbeats until the task is cancelled or `isStopping` turns true.
     public func sendHeartbeats(makeEnvelope: @Sendable (Heartbeat) throws -> Envelope,
+                               cursors: @Sendable () async -> [String: Int64]? = { nil },
                                isStopping: @Sendable () -> Bool) async {
         while !Task.isCancelled && !isStopping() {
             do {
-                let beat = try await currentHeartbeat()
+                var beat = try await currentHeartbeat()
+                beat.cursors = await cursors()
                 journalSize.record(beat.last)
                 connection.publish(try makeEnvelope(beat))
             } catch is CancellationError {

@@ -11,12 +11,16 @@ public struct Heartbeat: Sendable, Codable, Equatable {
     public var last: Int64
     /// The ROUTER endpoint serving catch-up.
     public var catchup: String
+    /// How far this part has applied each source it follows (absent in older heartbeats and for
+    /// parts that follow nothing): what `concord status` reports lag from.
+    public var cursors: [String: Int64]?
 
-    public init(source: String, epoch: String, last: Int64, catchup: String) {
+    public init(source: String, epoch: String, last: Int64, catchup: String, cursors: [String: Int64]? = nil) {
         self.source = source
         self.epoch = epoch
         self.last = last
         self.catchup = catchup
+        self.cursors = cursors
     }
 
     /// The catalog entry for heartbeats, known to every part.

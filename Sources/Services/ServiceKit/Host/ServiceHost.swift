@@ -102,7 +102,7 @@ public final class ServiceHost: Service, Sendable {
                     envelope.dataVersion = 1
                     try envelope.setData(beat)
                     return envelope
-                }, isStopping: { self.stopping.load(ordering: .relaxed) })
+                }, cursors: { await consumer?.positions() }, isStopping: { self.stopping.load(ordering: .relaxed) })
             }
             group.addTask { [self, catalog, environment = configuration.environment] in
                 while !self.stopping.load(ordering: .relaxed) && !Task.isCancelled {
