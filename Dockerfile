@@ -6,19 +6,24 @@
 # `docker build -t concord .` works the same: SwiftPM fetches what is missing.
 
 FROM swift:6.3-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends libzmq3-dev libsqlite3-dev pkg-config \
-    && rm -rf /var/lib/apt/lists/*
+# Installed from Debian's mirror unless the base image already has them.
+RUN dpkg -s libzmq3-dev libsqlite3-dev pkg-config >/dev/null 2>&1 \
+    || (apt-get update && apt-get install -y --no-install-recommends libzmq3-dev libsqlite3-dev pkg-config \
+        && rm -rf /var/lib/apt/lists/*)
 WORKDIR /src
 COPY Package.swift Package.resolved* ./
 COPY .build/checkouts .build/checkouts
 COPY .build/repositories .build/repositories
 COPY Sources Sources
+# The manifest names the test targets too, so their folders must be there (nothing of them is built).
+COPY Tests Tests
 RUN swift build -c release --product concord --static-swift-stdlib --disable-automatic-resolution \
-    && cp .build/release/concord /usr/local/bin/concord
+    && cp .build/release/concord /usr/local/bin/concord && strip /usr/local/bin/concord
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libzmq5 libsqlite3-0 ca-certificates \
-    && rm -rf /var/lib/apt/lists/* \
+RUN (dpkg -s libzmq5 libsqlite3-0 ca-certificates >/dev/null 2>&1 \
+        || (apt-get update && apt-get install -y --no-install-recommends libzmq5 libsqlite3-0 ca-certificates \
+            && rm -rf /var/lib/apt/lists/*)) \
     && useradd --system --uid 10001 --user-group --home-dir /data concord \
     && mkdir -p /data /recordings && chown concord:concord /data /recordings
 COPY --from=build /usr/local/bin/concord /usr/local/bin/concord

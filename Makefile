@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DATA ?= ./data
 
-.PHONY: up test build deps bench fuzz clean compose-check image
+.PHONY: up test build deps bench fuzz clean compose-check image compose-test
 FUZZ_SECONDS ?= 30
 
 deps:
@@ -34,8 +34,14 @@ compose-check:
 ## mirror inside the build). Needs a running Docker engine with swift:6.3-bookworm and
 ## debian:bookworm-slim available (docs/operations.md).
 image: deps
+	./scripts/make-base-images.sh
 	$(SWIFT) package resolve
 	docker build -t concord:latest .
+
+## The compose test on a real Docker engine: dockerd, base images from debootstrap, the image,
+## the whole deployment, a stock NATS client from the host, a service killed mid-burst.
+compose-test: deps
+	Tests/Compose/compose_test.sh
 
 ## libFuzzer on the NATS client decoder for $(FUZZ_SECONDS) seconds, starting from Fuzz/corpus.
 fuzz:

@@ -19,7 +19,7 @@ final class LoadConnection: Sendable {
     static func open(port: Int, token: String?) async throws -> LoadConnection {
         let counter = MessageCounter()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(CountingHandler(counter: counter)) }
             }

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The compose test on a real Docker engine (make compose-test): starts dockerd (and stops it by
+# its pid at the end, if it started it), makes the base images with debootstrap, builds the
+# image, brings the deployment up, drives it from the host with a stock NATS client, kills the
+# logistics container during a burst of commands, starts it again, checks nothing was lost, and
+# takes everything down with its volumes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+project=concordtest
+count=${COMPOSE_BURST:-300}
+token=wfp-compose-token-0123456789
+started_dockerd=""
+
+finish() {
+  status=$?
+  docker-compose -p "$project" logs --no-color > /tmp/concord-compose-test.log 2>&1 || true
+  docker-compose -p "$project" down -v --remove-orphans >/dev/null 2>&1 || true
+  if [ -n "$started_dockerd" ]; then kill "$started_dockerd" 2>/dev/null || true; wait "$started_dockerd" 2>/dev/null || true; fi
+  [ $status -eq 0 ] && echo "compose test: passed" || echo "compose test: FAILED (container logs in /tmp/concord-compose-test.log)"
+  exit $status
+}
+trap finish EXIT
+
+command -v dockerd >/dev/null || { apt-get install -y -qq docker.io </dev/null >/dev/null; }
+command -v debootstrap >/dev/null || { apt-get install -y -qq debootstrap </dev/null >/dev/null; }
+./scripts/install-compose-tools.sh
+if ! docker info >/dev/null 2>&1; then
+  dockerd > /tmp/concord-dockerd.log 2>&1 &
+  started_dockerd=$!
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /tmp/concord-dockerd.log"; exit 1; }
+fi
+
+./scripts/make-base-images.sh
+swift package resolve >/dev/null
+echo "building the image"
+docker build -q -t concord:latest . >/dev/null
+
+echo "up"
+docker-compose -p "$project" up -d --no-build
+healthy() {
+  for service in bus registry logistics intelligence training liaison gateway; do
+    id=$(docker-compose -p "$project" ps -q "$service")
+    [ "$(docker inspect -f '{{.State.Health.Status}}' "$id" 2>/dev/null)" = healthy ] || return 1
+  done
+}
+for _ in $(seq 1 90); do healthy && break; sleep 2; done
+healthy || { docker-compose -p "$project" ps; echo "not every part became healthy"; exit 1; }
+echo "every part healthy"
+
+docker-compose -p "$project" exec -T registry concord partner add WFP --name "World Food Programme" --kind un-body \
+  --clearance restricted --token "$token" >/dev/null
+docker-compose -p "$project" exec -T registry concord partner permit WFP --publish "cmd.logistics.request.create" \
+  --publish "query.logistics.>" --subscribe "logistics.request.*" >/dev/null
+sleep 2
+
+python3 Tests/Compose/partner_burst.py nats://127.0.0.1:4222 "$token" "$count" > /tmp/concord-partner.log 2>&1 &
+partner=$!
+for _ in $(seq 1 60); do grep -q "burst: started" /tmp/concord-partner.log && break; sleep 1; done
+sleep 2
+echo "killing logistics during the burst"
+docker-compose -p "$project" kill logistics >/dev/null
+sleep 3
+docker-compose -p "$project" start logistics >/dev/null
+wait "$partner" || { cat /tmp/concord-partner.log; exit 1; }
+cat /tmp/concord-partner.log
