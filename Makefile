@@ -17,12 +17,13 @@ up: build
 	.build/release/concord up --data $(DATA)
 
 ## Installs what is missing, builds once, runs every test (and a 10-second fuzz of the NATS
-## decoder, and the compose file's checks).
+## decoder, the compose file's checks, and the compose test on a real Docker engine).
 test: deps compose-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) build --product concord
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory compose-test
 
 ## compose.yaml against the compose specification's JSON Schema, and as docker-compose reads it.
 compose-check:

@@ -38,7 +38,11 @@ async def send(nc, index, deadline=120.0):
 async def main():
     nc = await nats.connect(URL, token=TOKEN, connect_timeout=10)
     events = []
-    await nc.subscribe("logistics.request.created", cb=lambda message: events.append(json.loads(message.data)))
+
+    async def on_event(message):
+        events.append(json.loads(message.data))
+
+    await nc.subscribe("logistics.request.created", cb=on_event)
     await nc.flush()
 
     # One command: its answer, and its event delivered to the partner.
