@@ -41,7 +41,25 @@ final class OperationsServer: Service, Sendable {
         let check: @Sendable () async -> Health = { await health.check() }
         // Connect and start hearing heartbeats now, not at the first probe from outside.
         Task { _ = await health.check() }
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel: any Channel
+        do {
+            channel = try await bind(registry: registry, check: check)
+        } catch {
+            // The part itself still runs: health and metrics are for watching it, not for its work.
+            logger.error("cannot serve /healthz and /metrics; set CONCORD_METRICS_PORT to a free port (0 turns them off)",
+                         metadata: ["operations.address": "\(host):\(port)", "operations.error": "\(error)"])
+            try? await gracefulShutdown()
+            await health.stop()
+            return
+        }
+        logger.info("health and metrics", metadata: ["operations.url": "http://\(host):\(port)/metrics"])
+        try? await gracefulShutdown()
+        try? await channel.close()
+        await health.stop()
+    }
+
+    private func bind(registry: PrometheusCollectorRegistry, check: @escaping @Sendable () async -> Health) async throws -> any Channel {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [registry, check] channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -50,10 +68,6 @@ final class OperationsServer: Service, Sendable {
                 }
             }
             .bind(host: host, port: port).get()
-        logger.info("health and metrics", metadata: ["operations.url": "http://\(host):\(port)/metrics"])
-        try? await gracefulShutdown()
-        try? await channel.close()
-        await health.stop()
     }
 }
 
