@@ -18,25 +18,13 @@ struct CassetteTests {
         try writer.close()
     }
 
-    static func readAll(_ path: String) throws -> (entries: [CassetteEntry], errors: [CassetteError]) {
-        let reader = try CassetteReader(path: path)
-        var entries: [CassetteEntry] = [], errors: [CassetteError] = []
-        while let next = try reader.next() {
-            switch next {
-            case .success(let entry): entries.append(entry)
-            case .failure(let error): errors.append(error)
-            }
-        }
-        return (entries, errors)
-    }
-
     @Test("messages written come back in order, byte for byte, across read chunks")
     func roundTrip() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         // Enough lines to span more than one 1 MiB read.
         try Self.write(5_000, to: folder.path("c.jsonl"))
-        let (entries, errors) = try Self.readAll(folder.path("c.jsonl"))
+        let (entries, errors) = try readCassette(folder.path("c.jsonl"))
         #expect(errors.isEmpty)
         #expect(entries == (1...5_000).map(Self.entry))
     }
@@ -49,7 +37,7 @@ struct CassetteTests {
         try Self.write(10, to: path)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         try bytes.prefix(bytes.count - 40).write(to: URL(fileURLWithPath: path))
-        let (entries, errors) = try Self.readAll(path)
+        let (entries, errors) = try readCassette(path)
         #expect(entries.count == 9)
         #expect(errors.map(\.line) == [11])
         #expect(errors.first?.reason.hasPrefix("incomplete last line") == true)
@@ -66,7 +54,7 @@ struct CassetteTests {
         lines[4] = "\u{00}\u{01} not json at all"                              // line 5
         lines[5] = "{\"offset\":-4,\"topic\":\"x\",\"envelope\":{}}"             // line 6
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        let (entries, errors) = try Self.readAll(path)
+        let (entries, errors) = try readCassette(path)
         #expect(entries.map(\.offset) == [10, 30, 60])
         #expect(errors.map(\.line) == [3, 5, 6])
         #expect(errors.allSatisfy { $0.description.hasPrefix("line ") })

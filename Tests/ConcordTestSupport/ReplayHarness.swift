@@ -111,9 +111,8 @@ public final class ReplayHarness: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             return "no golden cassette at \(path); run the test with CONCORD_UPDATE_GOLDEN=1 to write it"
         }
-        let reader = try CassetteReader(path: path)
-        var golden: [CassetteEntry] = []
-        while let next = try reader.next() { golden.append(try next.get()) }
+        let (golden, unreadable) = try readCassette(path)
+        if let first = unreadable.first { return "the golden cassette \(path) is damaged: \(first)" }
         return difference(golden: golden, actual: outputs)
     }
 
@@ -164,11 +163,26 @@ public final class ReplayHarness: Sendable {
     /// are being rewritten; the committed cassette is used otherwise.
     public static func prepareInputs(scenario: String, cassette: String) throws {
         guard ProcessInfo.processInfo.environment["CONCORD_UPDATE_GOLDEN"] == "1" || !FileManager.default.fileExists(atPath: cassette) else { return }
-        let loaded = try Scenario.load(path: scenario)
-        let writer = try CassetteWriter(path: cassette, header: CassetteHeader(started: fixedTime, concord: "golden", topics: ["cmd."]))
-        for (offset, envelope) in loaded.commands(start: fixedTime) {
-            try writer.append(CassetteEntry(offset: offset, topic: envelope.type, envelope: EnvelopeCodec.encode(envelope)))
-        }
-        try writer.close()
+        try Scenario.load(path: scenario).writeCassette(to: cassette, start: fixedTime, concord: "golden")
     }
+}
+
+/// Every line of a small cassette, read into memory (tests only: replays stream).
+public func readCassette(_ path: String) throws -> (entries: [CassetteEntry], errors: [CassetteError]) {
+    let reader = try CassetteReader(path: path)
+    var entries: [CassetteEntry] = [], errors: [CassetteError] = []
+    while let next = try reader.next() {
+        switch next {
+        case .success(let entry): entries.append(entry)
+        case .failure(let error): errors.append(error)
+        }
+    }
+    return (entries, errors)
+}
+
+/// Every message of a cassette that must be whole; its first unreadable line is thrown.
+public func readWholeCassette(_ path: String) throws -> [CassetteEntry] {
+    let (entries, errors) = try readCassette(path)
+    if let first = errors.first { throw first }
+    return entries
 }

@@ -50,13 +50,6 @@ extension ProcessTests {
             return state
         }
 
-        static func entries(_ path: String) throws -> [CassetteEntry] {
-            let reader = try CassetteReader(path: path)
-            var entries: [CassetteEntry] = []
-            while let next = try reader.next() { entries.append(try next.get()) }
-            return entries
-        }
-
         static let bookkeeping: Set<String> = ["journal", "journal_epoch", "command_outcome", "consumer_cursor", "dead_letter"]
 
         @Test("a concord up session driven by the shipped scenario (partners through the gateway), recorded and replayed into an empty concord up, leaves every service in the same state")
@@ -80,7 +73,7 @@ extension ProcessTests {
             let (replayStatus, replayed) = try await ConcordProcess.run(["replay", cassette, "--topic", "cmd."] + Self.busOnly(freshBus),
                                                                        logPath: folder.path("replay.log"), timeout: .seconds(90))
             #expect(replayStatus == 0, "\(replayed)")
-            let commands = try Self.entries(cassette).filter { $0.topic.hasPrefix("cmd.") }.count
+            let commands = try readWholeCassette(cassette).filter { $0.topic.hasPrefix("cmd.") }.count
             #expect(commands == 43, "every inject of the scenario is on the cassette")
             #expect(replayed.contains("replayed \(commands) messages"), "\(replayed)")
             // Reactions to the last commands settle within the services' heartbeat.
@@ -111,15 +104,8 @@ extension ProcessTests {
             _ = await recorder.waitForExit(timeout: .seconds(5))
             _ = await scenario.waitForExit(timeout: .seconds(60))
 
-            let reader = try CassetteReader(path: cassette)
-            var whole = 0
-            var errors: [CassetteError] = []
-            while let next = try reader.next() {
-                switch next {
-                case .success: whole += 1
-                case .failure(let error): errors.append(error)
-                }
-            }
+            let (entries, errors) = try readCassette(cassette)
+            let whole = entries.count
             #expect(whole > 10)
             // At most the last line can be cut off, and it is named.
             #expect(errors.count <= 1)

@@ -19,13 +19,6 @@ struct RecordReplayTests {
         return (recorder, task)
     }
 
-    static func entries(_ path: String) throws -> [CassetteEntry] {
-        let reader = try CassetteReader(path: path)
-        var entries: [CassetteEntry] = []
-        while let next = try reader.next() { entries.append(try next.get()) }
-        return entries
-    }
-
     @Test("a replay keeps identity, so a consumer that has the events applies none twice; --as-new makes fresh ones")
     func identity() async throws {
         let bus = try await TestBus()
@@ -40,7 +33,7 @@ struct RecordReplayTests {
         recorder.stop()
         try await recording.value
         let summary = try await recorder.summary
-        let recorded = try Self.entries(cassette).filter { $0.topic == "items.item.recorded" }
+        let recorded = try readWholeCassette(cassette).filter { $0.topic == "items.item.recorded" }
         #expect(recorded.count == 100)
         #expect(summary.written >= 100 && summary.withheld == 0)
 
@@ -107,11 +100,11 @@ struct RecordReplayTests {
             publisher.publish(Envelope(id: "c-\(round)", source: "concord/cli", type: "cmd.registry.partner.register", dataVersion: 1))
         }
         #expect(allowed == 40)
-        #expect(try await eventually { (try? Self.entries(cassette).count) == 40 })
+        #expect(try await eventually { (try? readWholeCassette(cassette).count) == 40 })
         recorder.stop()
         try await recording.value
 
-        let entries = try Self.entries(cassette)
+        let entries = try readWholeCassette(cassette)
         #expect(entries.count == allowed)
         for entry in entries {
             let envelope = try EnvelopeCodec.decode(entry.envelope)

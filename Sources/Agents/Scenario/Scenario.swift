@@ -142,6 +142,16 @@ public struct Scenario: Decodable, Sendable {
         }
     }
 
+    /// Writes the injects' commands as a cassette of inputs, stamped from `start`: what
+    /// `concord scenario --write-cassette` and the replay tests' inputs are.
+    public func writeCassette(to path: String, start: Date, concord: String) throws {
+        let writer = try CassetteWriter(path: path, header: CassetteHeader(started: start, concord: concord, topics: ["cmd."]))
+        for (offset, envelope) in commands(start: start) {
+            try writer.append(CassetteEntry(offset: offset, topic: envelope.type, envelope: EnvelopeCodec.encode(envelope)))
+        }
+        try writer.close()
+    }
+
     /// A fixed hex string from `text`, so trace ids repeat with the scenario.
     private static func hex(_ text: String, count: Int) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

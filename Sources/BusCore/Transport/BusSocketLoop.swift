@@ -126,7 +126,7 @@ final class BusSocketLoop: @unchecked Sendable {
             switch command {
             case .publish(let message):
                 try sockets.pub.send([Array(message.topic.utf8), message.payload])
-                traffic.count(message.topic, direction: "out")
+                traffic.countOut(message.topic)
             case .subscribe(let prefix):
                 try sockets.sub.subscribe(prefix)
             case .unsubscribe(let prefix):
@@ -161,7 +161,7 @@ final class BusSocketLoop: @unchecked Sendable {
                 continue
             }
             let message = BusMessage(topic: String(decoding: frames[0], as: UTF8.self), payload: frames[1])
-            traffic.count(message.topic, direction: "in")
+            traffic.countIn(message.topic)
             if message.topic.hasPrefix(inboxPrefix) {
                 if !replies.complete(message.topic, with: .success(message)) { callbacks.answer(message) }
             } else {

@@ -33,12 +33,7 @@ struct ScenarioCommand: AsyncParsableCommand {
             throw CommandFailure(error.description)
         }
         if let writeCassette {
-            let start = Date()
-            let writer = try CassetteWriter(path: writeCassette, header: CassetteHeader(started: start, concord: ConcordVersion.current, topics: ["cmd."]))
-            for (offset, envelope) in scenario.commands(start: start) {
-                try writer.append(CassetteEntry(offset: offset, topic: envelope.type, envelope: EnvelopeCodec.encode(envelope)))
-            }
-            try writer.close()
+            try scenario.writeCassette(to: writeCassette, start: Date(), concord: ConcordVersion.current)
             print("\(writeCassette): \(scenario.injects.count) commands of scenario \(scenario.name)")
             return
         }
