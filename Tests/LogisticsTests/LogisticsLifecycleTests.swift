@@ -119,6 +119,26 @@ struct LogisticsLifecycleTests {
         await bed.stop()
     }
 
+    @Test("a new command creating a key that exists is refused as a duplicate and changes nothing")
+    func duplicateKey() async throws {
+        let bed = try await Self.start()
+        _ = try await bed.client.send("cmd.logistics.request.create", Self.waterRequest)
+        var again = Self.waterRequest
+        again["destination"] = .string("Malakal")
+        let refusal = try await bed.rejection("cmd.logistics.request.create", again)
+        #expect(refusal.code == "duplicate")
+        #expect(refusal.message.contains("REQ-1"), "\(refusal.message)")
+        let stored = try await bed.client.send("query.logistics.request.get", ["request": "REQ-1"]).decodeData([String: JSONValue].self)
+        #expect(stored["destination"]?.stringValue == "Bentiu")
+        #expect(try bed.journalTypes() == ["logistics.request.created"])
+        // The refusal rolled back only its own command: the service goes on taking new keys.
+        var other = Self.waterRequest
+        other["request"] = .string("REQ-2")
+        _ = try await bed.client.send("cmd.logistics.request.create", other)
+        #expect(try bed.journalTypes() == ["logistics.request.created", "logistics.request.created"])
+        await bed.stop()
+    }
+
     @Test("lists filter by state")
     func lists() async throws {
         let bed = try await Self.start()

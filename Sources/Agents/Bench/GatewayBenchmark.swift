@@ -232,13 +232,6 @@ extension GatewayBenchmark.Figures {
     var withRatio: Self { Self(concord: concord, nats: nats, ratio: concord / nats, unit: unit) }
 }
 
-/// Messages counted by a reading task, read by the sender.
-final class ArrivalCount: Sendable {
-    private let count = Atomic<Int>(0)
-    func add() { count.add(1, ordering: .relaxed) }
-    var value: Int { count.load(ordering: .relaxed) }
-}
-
 /// Loopback ports for benchmarks and tests.
 public enum LoopbackPort {
     /// A TCP port that was free a moment ago on 127.0.0.1.

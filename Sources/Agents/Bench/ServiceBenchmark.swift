@@ -65,7 +65,7 @@ public struct ServiceBenchmark: Sendable {
                 return 0
             }
             let issued = ArrivalCount()
-            let rate = try await measureRate(total: total, chunk: 64, window: inFlight, arrived: { answered.value }) { count in
+            let rate = try await measureRate(total: total, chunk: 64, window: inFlight, arrivals: answered) { count in
                 for _ in 0..<count {
                     let key = "B-\(issued.value)"
                     issued.add()

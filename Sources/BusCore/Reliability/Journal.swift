@@ -42,17 +42,18 @@ public struct Journal: Sendable {
     public func append(_ envelope: Envelope, in db: Database) throws -> (Envelope, BusMessage) {
         var stamped = envelope
         stamped.source = source
-        stamped.sequence = try lastSequence(in: db) + 1
+        let sequence = try lastSequence(in: db) + 1
+        stamped.sequence = sequence
         let encoded = EnvelopeCodec.encode(stamped)
-        // Cached statements: appending is on every command's path.
-        try db.cachedStatement(sql: "INSERT INTO journal (sequence, id, type, envelope) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [stamped.sequence, stamped.id, stamped.type, Data(encoded)])
+        // Direct statements: appending is on every command's path.
+        try DirectStatement(db, sql: "INSERT INTO journal (sequence, id, type, envelope) VALUES (?, ?, ?, ?)")
+            .execute([.integer(sequence), .text(stamped.id), .text(stamped.type), .blob(encoded)])
         return (stamped, BusMessage(topic: stamped.type, payload: encoded))
     }
 
     /// The newest sequence number, 0 for an empty journal.
     public func lastSequence(in db: Database) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(sequence) FROM journal")) ?? 0
+        try DirectStatement(db, sql: "SELECT MAX(sequence) FROM journal").integer() ?? 0
     }
 
     /// The journal's epoch: a new one means the journal was created anew and cursors must restart.

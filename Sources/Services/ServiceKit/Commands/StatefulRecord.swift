@@ -78,15 +78,14 @@ public enum Transitions {
         guard !record.key.isEmpty, record.key.count <= 64 else {
             throw CommandError(.invalidCommand, "\(Record.keyField) must be 1 to 64 characters")
         }
-        // A cached statement: creating is on the hot path, and an existence check needs no decoding.
-        let exists = try Bool.fetchOne(context.db.cachedStatement(
-            sql: "SELECT 1 FROM \(Record.databaseTableName) WHERE \(Record.keyField) = ?"), arguments: [record.key]) ?? false
-        guard !exists else {
-            throw CommandError(.duplicate, "\(Record.lifecycle.entity) '\(record.key)' already exists")
-        }
         // One encoding serves the row and the event.
         let entity = try JSONTreeEncoder.encode(record)
-        try EntityRow.insert(entity, into: Record.databaseTableName, in: context.db)
+        do {
+            try EntityRow.insert(entity, into: Record.databaseTableName, in: context.db)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            // The key's primary-key index answers "does it exist?" as part of the insert.
+            throw CommandError(.duplicate, "\(Record.lifecycle.entity) '\(record.key)' already exists")
+        }
         let type = "\(service).\(Record.lifecycle.entity).\(event)"
         return CommandResult(answering: try context.emit(type, entity, label: record.label), label: record.label)
     }

@@ -1,3 +1,4 @@
+import BusCore
 import Foundation
 import GRDB
 
@@ -5,15 +6,15 @@ import GRDB
 /// gets the same answer and changes nothing. Rows: `key` (`source|idempotencykey`, or
 /// `source|id` when the command carries no key), `commandType`, `reply`, `recordedAt`.
 enum CommandOutcome {
-    /// The stored answer to `key`, if the command was seen before. Both statements are cached:
+    /// The stored answer to `key`, if the command was seen before. Both statements are direct:
     /// they run for every command.
     static func reply(to key: String, in db: Database) throws -> [UInt8]? {
-        try Data.fetchOne(db.cachedStatement(sql: "SELECT reply FROM command_outcome WHERE key = ?"), arguments: [key]).map(Array.init)
+        try DirectStatement(db, sql: "SELECT reply FROM command_outcome WHERE key = ?").bytes([.text(key)])
     }
 
     static func record(key: String, commandType: String, reply: [UInt8], recordedAt: String, in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO command_outcome (key, commandType, reply, recordedAt) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [key, commandType, Data(reply), recordedAt])
+        try DirectStatement(db, sql: "INSERT INTO command_outcome (key, commandType, reply, recordedAt) VALUES (?, ?, ?, ?)")
+            .execute([.text(key), .text(commandType), .blob(reply), .text(recordedAt)])
     }
 
     static func registerMigrations(_ migrator: inout DatabaseMigrator) {

@@ -13,7 +13,7 @@ enum EntityRow {
             "INSERT INTO \(table.quotedDatabaseIdentifier) (\(columns.map(\.quotedDatabaseIdentifier).joined(separator: ", "))) "
                 + "VALUES (\(databaseQuestionMarks(count: columns.count)))"
         }
-        try db.cachedStatement(sql: sql).execute(arguments: arguments(columns.map { value(entity[$0]) }))
+        try DirectStatement(db, sql: sql).execute(columns.map { value(entity[$0]) })
     }
 
     /// Rewrites every column of the row whose `key` column equals the entity's.
@@ -23,7 +23,7 @@ enum EntityRow {
             "UPDATE \(table.quotedDatabaseIdentifier) SET \(columns.map { "\($0.quotedDatabaseIdentifier) = ?" }.joined(separator: ", ")) "
                 + "WHERE \(key.quotedDatabaseIdentifier) = ?"
         }
-        try db.cachedStatement(sql: sql).execute(arguments: arguments(columns.map { value(entity[$0]) } + [value(entity[key])]))
+        try DirectStatement(db, sql: sql).execute(columns.map { value(entity[$0]) } + [value(entity[key])])
     }
 
     /// The SQL of each statement, built once per table and column list (building it was a
@@ -39,20 +39,14 @@ enum EntityRow {
         return columns
     }
 
-    /// `.lazy` picks GRDB's sequence initializer: given an array, Swift prefers the failable
-    /// `[Any]` one, which gives up on the first NULL.
-    private static func arguments(_ values: [(any DatabaseValueConvertible)?]) -> StatementArguments {
-        StatementArguments(values.lazy)
-    }
-
-    private static func value(_ field: JSONValue?) -> (any DatabaseValueConvertible)? {
+    private static func value(_ field: JSONValue?) -> DirectStatement.Value {
         switch field ?? .null {
-        case .null: return nil
-        case .bool(let value): return value.databaseValue
-        case .integer(let value): return value.databaseValue
-        case .double(let value): return value.databaseValue
-        case .string(let value): return value.databaseValue
-        case let nested: return String(decoding: nested.bytes, as: UTF8.self).databaseValue
+        case .null: return .null
+        case .bool(let value): return .integer(value ? 1 : 0)
+        case .integer(let value): return .integer(value)
+        case .double(let value): return .double(value)
+        case .string(let value): return .text(value)
+        case let nested: return .text(String(decoding: nested.bytes, as: UTF8.self))
         }
     }
 }
