@@ -64,8 +64,8 @@ public struct GatewayBenchmark: Sendable {
         defer {
             concord.interrupt()
             nats.terminate()
-            concord.waitUntilExit()
-            nats.waitUntilExit()
+            concord.waitForExit()
+            nats.waitForExit()
         }
         let context = try ZMQContext()
         let bus = try await BusConnection.connect(.init(endpoints: .tcp(basePort: busPort)), context: context)
@@ -208,7 +208,7 @@ public struct GatewayBenchmark: Sendable {
     }
 
     static func spawn(_ binary: String, _ arguments: [String], log: URL) throws -> Process {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)

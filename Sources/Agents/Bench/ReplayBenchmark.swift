@@ -59,7 +59,7 @@ public struct ReplayBenchmark: Sendable {
             quietSince = .now
         }
         let elapsed = ContinuousClock.now - (first ?? .now)
-        replay.waitUntilExit()
+        replay.waitForExit()
         guard received == messages else {
             throw LoadError("the consumer received \(received) of \(messages) replayed messages")
         }
@@ -78,7 +78,7 @@ public struct ReplayBenchmark: Sendable {
 
     private func launchReplay(_ path: String, endpoints: BusEndpoints) throws -> Process {
         let log = scratch.appendingPathComponent("replay.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: concordBinary)
         process.arguments = ["replay", path, "--speed", "max", "--bus-publish", endpoints.publish,

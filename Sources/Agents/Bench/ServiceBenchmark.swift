@@ -40,7 +40,7 @@ public struct ServiceBenchmark: Sendable {
         ], log: scratch.appendingPathComponent("up.log"))
         defer {
             concord.interrupt()
-            concord.waitUntilExit()
+            concord.waitForExit()
         }
         let context = try ZMQContext()
         var configuration = BusConnection.Configuration(endpoints: .tcp(basePort: busPort))

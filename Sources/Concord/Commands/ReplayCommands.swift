@@ -14,16 +14,17 @@ struct RecordOptions: ParsableArguments {
     var topics: [String] = EnvironmentKey.recordTopics.value?.split(separator: ",").map(String.init) ?? []
 
     @Option(help: "Keep only what this partner could receive from the gateway. Env: CONCORD_RECORD_RELEASABLE_TO.")
-    var releasableTo = EnvironmentKey.recordReleasableTo.value
+    var releasableTo: String?
 
     @Option(help: "Keep nothing above this classification; with --releasable-to, the partner's clearance (default UNCLASSIFIED). Env: CONCORD_RECORD_MAX_CLASSIFICATION.")
-    var maxClassification = EnvironmentKey.recordMaxClassification.value
+    var maxClassification: String?
 
     func configuration(capture: String) throws -> Recorder.Configuration {
         var configuration = Recorder.Configuration(capture: capture, output: out)
         configuration.topics = topics
-        configuration.releasableTo = releasableTo
-        if let maxClassification {
+        // The environment stands in for an option not given.
+        configuration.releasableTo = releasableTo ?? EnvironmentKey.recordReleasableTo.value
+        if let maxClassification = maxClassification ?? EnvironmentKey.recordMaxClassification.value {
             guard let level = Classification(rawValue: maxClassification.uppercased()) else {
                 throw ValidationError("unknown classification '\(maxClassification)'; choose \(Classification.allCases.map(\.rawValue).joined(separator: ", "))")
             }
