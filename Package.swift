@@ -120,6 +120,7 @@ let package = Package(
             path: "Tests/ConcordTestSupport"
         ),
         .testTarget(name: "BusCoreTests", dependencies: ["BusCore", "ConcordTestSupport"]),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Agents", "ConcordTestSupport"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "ConcordTestSupport"]),
         .testTarget(name: "NATSProtocolTests", dependencies: ["NATSProtocol"]),
         .testTarget(name: "LogisticsTests", dependencies: ["Logistics", "ConcordTestSupport"]),

@@ -147,9 +147,12 @@ struct CommandIntake: Sendable {
             let refusal = rejection(error, command)
             try record(refusal, key: key, command: command, in: db)
             return (refusal, [])
-        } catch let error as DatabaseError {
+        } catch let error as DatabaseError where error.resultCode != .SQLITE_CONSTRAINT {
+            // The transaction itself is in trouble (I/O, a full disk): every command in it is refused.
             throw error
         } catch {
+            // A constraint failure is the statement's alone (SQLite undid it, and the savepoint
+            // the rest of the command): the other commands of the group still commit.
             logger.error("command failed", metadata: ["command.type": "\(command.type)", "command.error": "\(error)"])
             return (rejection(CommandError(.internalError, "the \(service.name) service failed: \(error)"), command), [])
         }
