@@ -50,8 +50,9 @@ public actor Consumer {
     var cursors: [String: Cursor] = [:]
     var endpoints: [String: String] = [:]
     public private(set) var statistics = Statistics()
-    private let gapCounter = Counter(label: "concord_consumer_gaps_total")
-    private let fetchCounter = Counter(label: "concord_consumer_ranges_fetched_total")
+    /// Per part: in one process (`concord up`) several services follow sources.
+    private let gapCounter: Counter
+    private let fetchCounter: Counter
 
     /// Registers the consumer's tables (cursors and dead letters) in a store's migrations.
     public static func registerMigrations(_ migrator: inout DatabaseMigrator) {
@@ -69,6 +70,8 @@ public actor Consumer {
         self.logger = logger
         self.fetchTimeout = fetchTimeout
         deadLetters = DeadLetterLog(part: part, logger: logger)
+        gapCounter = Counter(label: "concord_consumer_gaps_total", dimensions: [("part", part)])
+        fetchCounter = Counter(label: "concord_consumer_ranges_fetched_total", dimensions: [("part", part)])
     }
 
     /// The topic prefixes to subscribe to: the followed sources' and the heartbeats.
