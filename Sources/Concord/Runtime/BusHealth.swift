@@ -1,0 +1,72 @@
+import BusCore
+import Logging
+import Synchronization
+
+/// The health of the parts in this process, judged from the bus: the proxy answers this
+/// process's own probe, and every service here has been heard (its heartbeat crossed the bus)
+/// within three heartbeat intervals.
+final class BusHealth: Sendable {
+    let endpoints: BusEndpoints
+    let context: ZMQContext
+    let services: [String]
+    let interval: Duration
+    private let heard = HeartbeatTimes()
+    /// Connected on the first check that finds the proxy; until then the bus is reported unreachable.
+    private let connection = Mutex<BusConnection?>(nil)
+
+    init(endpoints: BusEndpoints, context: ZMQContext, services: [String], heartbeatInterval: Duration) {
+        self.endpoints = endpoints
+        self.context = context
+        self.services = services
+        interval = heartbeatInterval
+    }
+
+    private func connected() async -> BusConnection? {
+        if let connection = connection.withLock({ $0 }) { return connection }
+        var configuration = BusConnection.Configuration(endpoints: endpoints)
+        configuration.readyTimeout = .seconds(2)
+        configuration.logger = Logger(label: "concord.operations")
+        guard let fresh = try? await BusConnection.connect(configuration, context: context) else { return nil }
+        fresh.subscribe(Heartbeat.type)
+        let heard = heard
+        Task {
+            for await message in fresh.messages {
+                guard let beat = try? EnvelopeCodec.decode(message.payload).decodeData(Heartbeat.self) else { continue }
+                heard.times.withLock { $0[beat.source] = .now }
+            }
+        }
+        let kept = connection.withLock { current in
+            if current == nil { current = fresh }
+            return current!
+        }
+        if kept !== fresh { await fresh.close() }
+        return kept
+    }
+
+    func check() async -> OperationsServer.Health {
+        var lines: [String] = []
+        let bus = await connected()
+        let answers = await bus?.ping() ?? false
+        lines.append("bus: \(answers ? "answers" : "no answer from the proxy at \(endpoints.publish)")")
+        var healthy = answers
+        let seen = heard.times.withLock { $0 }
+        for service in services {
+            let last = seen["concord/\(service)"]
+            let fresh = last.map { ContinuousClock.now - $0 < interval * 3 } ?? false
+            healthy = healthy && fresh
+            lines.append("\(service): \(fresh ? "heard" : "not heard within \(interval * 3)")")
+        }
+        return OperationsServer.Health(healthy: healthy, lines: lines)
+    }
+
+    func stop() async {
+        guard let bus = connection.withLock({ $0 }) else { return }
+        bus.finishReceiving()
+        await bus.close()
+    }
+}
+
+/// When each source's heartbeat was last heard.
+final class HeartbeatTimes: Sendable {
+    let times = Mutex<[String: ContinuousClock.Instant]>([:])
+}
