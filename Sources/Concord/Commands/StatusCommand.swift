@@ -28,17 +28,14 @@ struct StatusCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         connection.subscribe(Heartbeat.type)
-        var heard: [String: (beat: Heartbeat, at: ContinuousClock.Instant)] = [:]
+        let heard = HeartbeatBook()
         let deadline = ContinuousClock.now + .milliseconds(Int(listen * 1000))
         while ContinuousClock.now < deadline {
-            for message in connection.messages.drainAvailable(max: 256) {
-                guard let beat = try? EnvelopeCodec.decode(message.payload).decodeData(Heartbeat.self) else { continue }
-                heard[beat.source] = (beat, .now)
-            }
+            connection.messages.drainAvailable(max: 256).forEach(heard.record)
             try await Task.sleep(for: .milliseconds(50))
         }
         await connection.close()
-        let rows = Self.table(heard.mapValues(\.beat), expected: Parts.services.map { "concord/\($0.name)" })
+        let rows = Self.table(heard.latest.mapValues(\.beat), expected: Parts.services.map { "concord/\($0.name)" })
         print(rows.joined(separator: "\n"))
         if rows.contains(where: { $0.contains("NOT HEARD") }) { throw ExitCode(1) }
     }

@@ -10,7 +10,7 @@ final class BusHealth: Sendable {
     let context: ZMQContext
     let services: [String]
     let interval: Duration
-    private let heard = HeartbeatTimes()
+    private let heard = HeartbeatBook()
     /// Connected on the first check that finds the proxy; until then the bus is reported unreachable.
     private let connection = Mutex<BusConnection?>(nil)
 
@@ -30,10 +30,7 @@ final class BusHealth: Sendable {
         fresh.subscribe(Heartbeat.type)
         let heard = heard
         Task {
-            for await message in fresh.messages {
-                guard let beat = try? EnvelopeCodec.decode(message.payload).decodeData(Heartbeat.self) else { continue }
-                heard.times.withLock { $0[beat.source] = .now }
-            }
+            for await message in fresh.messages { heard.record(message) }
         }
         let kept = connection.withLock { current in
             if current == nil { current = fresh }
@@ -49,9 +46,9 @@ final class BusHealth: Sendable {
         let answers = await bus?.ping() ?? false
         lines.append("bus: \(answers ? "answers" : "no answer from the proxy at \(endpoints.publish)")")
         var healthy = answers
-        let seen = heard.times.withLock { $0 }
+        let seen = heard.latest
         for service in services {
-            let last = seen["concord/\(service)"]
+            let last = seen["concord/\(service)"]?.at
             let fresh = last.map { ContinuousClock.now - $0 < interval * 3 } ?? false
             healthy = healthy && fresh
             lines.append("\(service): \(fresh ? "heard" : "not heard within \(interval * 3)")")
@@ -64,9 +61,4 @@ final class BusHealth: Sendable {
         bus.finishReceiving()
         await bus.close()
     }
-}
-
-/// When each source's heartbeat was last heard.
-final class HeartbeatTimes: Sendable {
-    let times = Mutex<[String: ContinuousClock.Instant]>([:])
 }
