@@ -14,6 +14,17 @@ struct Bench: AsyncParsableCommand {
         return folder
     }
 
+    /// Measures in a fresh scratch folder (removed afterwards), then prints the result as one
+    /// JSON object or as `text` lays it out.
+    static func report<Result: Encodable>(_ name: String, json: Bool, measure: (URL) async throws -> Result,
+                                          text: (Result) -> String) async throws {
+        let scratch = try scratchFolder(name)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let result = try await measure(scratch)
+        if json { return try printJSON(result) }
+        print(text(result))
+    }
+
     /// This executable, for benchmarks that start `concord up` as a real process.
     static var ownBinary: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
 
@@ -27,17 +38,16 @@ struct Bench: AsyncParsableCommand {
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() async throws {
-            let scratch = try Bench.scratchFolder("concord-bench")
-            defer { try? FileManager.default.removeItem(at: scratch) }
-            let result = try await BusBenchmark(messages: count, durableBatch: durableBatch, scratch: scratch).run()
-            if json { return try printJSON(result) }
-            print("""
+            try await Bench.report("concord-bench", json: json) { scratch in
+                try await BusBenchmark(messages: count, durableBatch: durableBatch, scratch: scratch).run()
+            } text: { result in """
                 concord bench bus: \(result.messages) messages per mode, \(result.envelope_bytes)-byte envelopes, 1 publisher, 1 subscriber, loopback TCP
                   raw (pre-encoded bytes, reference)   \(Int(result.raw_per_s)) msg/s
                   envelopes (encode + decode)          \(Int(result.envelopes_per_s)) msg/s   ratio \(String(format: "%.3f", result.ratio))
                   durable (journaled, \(result.durable_batch) per tx)      \(Int(result.durable_per_s)) msg/s   ratio \(String(format: "%.3f", result.durable_ratio))
                   durable (journaled, 1 per tx)        \(Int(result.durable_single_per_s)) msg/s   ratio \(String(format: "%.3f", result.durable_single_per_s / result.raw_per_s))
-                """)
+                """
+            }
         }
     }
 
@@ -57,24 +67,25 @@ struct Bench: AsyncParsableCommand {
             guard FileManager.default.isExecutableFile(atPath: natsServer) else {
                 throw CommandFailure("nats-server not found at \(natsServer): apt-get install nats-server (make bench does)")
             }
-            let scratch = try Bench.scratchFolder("concord-bench-gateway")
-            defer { try? FileManager.default.removeItem(at: scratch) }
-            let binary = Bench.ownBinary
-            let result = try await GatewayBenchmark(concordBinary: binary, natsServer: natsServer, messages: count,
-                                                    fanOut: fanOut, requests: requests, scratch: scratch).run()
-            if json { return try printJSON(result) }
+            try await Bench.report("concord-bench-gateway", json: json) { scratch in
+                try await GatewayBenchmark(concordBinary: Bench.ownBinary, natsServer: natsServer, messages: count,
+                                           fanOut: fanOut, requests: requests, scratch: scratch).run()
+            } text: { result in Self.text(result) }
+        }
+
+        static func text(_ result: GatewayBenchmark.Result) -> String {
             func line(_ name: String, _ figures: GatewayBenchmark.Figures) -> String {
                 "  \(name.padding(toLength: 44, withPad: " ", startingAt: 0)) concord \(Int(figures.concord)) \(figures.unit)   nats \(Int(figures.nats))   ratio \(String(format: "%.3f", figures.ratio))"
             }
             let d = result.d_request_latency
-            print("""
+            return """
                 concord bench gateway: 256-byte payloads, loopback, releasability filtering on
                 \(line("(a) bus event -> 1 partner", result.a_one_to_one))
                 \(line("(b) fan-out to \(result.fan_out_connections) partners", result.b_fan_out))
                 \(line("(c) partner PUB -> envelope on bus", result.c_partner_publish))
                   (d) request latency                          concord p50 \(String(format: "%.3f", d.concord_p50_ms)) ms p99 \(String(format: "%.3f", d.concord_p99_ms)) ms   nats p50 \(String(format: "%.3f", d.nats_p50_ms)) ms p99 \(String(format: "%.3f", d.nats_p99_ms)) ms   p99 ratio \(String(format: "%.2f", d.p99_ratio))
                       same query straight over the bus (no gateway): p50 \(String(format: "%.3f", d.bus_only_p50_ms)) ms p99 \(String(format: "%.3f", d.bus_only_p99_ms)) ms
-                """)
+                """
         }
     }
 
@@ -88,18 +99,16 @@ struct Bench: AsyncParsableCommand {
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() async throws {
-            let scratch = try Bench.scratchFolder("concord-bench-services")
-            defer { try? FileManager.default.removeItem(at: scratch) }
-            let binary = Bench.ownBinary
-            let result = try await ServiceBenchmark(concordBinary: binary, commands: count, inFlight: inFlight, scratch: scratch).run()
-            if json { return try printJSON(result) }
-            print("""
+            try await Bench.report("concord-bench-services", json: json) { scratch in
+                try await ServiceBenchmark(concordBinary: Bench.ownBinary, commands: count, inFlight: inFlight, scratch: scratch).run()
+            } text: { result in """
                 concord bench services: \(result.commands) cmd.logistics.request.create, at most \(result.in_flight) in flight, journaling on
                   commands answered                 \(Int(result.commands_per_s)) /s
                   command → event latency           p50 \(String(format: "%.2f", result.event_p50_ms)) ms   p99 \(String(format: "%.2f", result.event_p99_ms)) ms
                   events (one per command)          \(result.events) of \(result.commands)
                   bus raw publish rate (reference)  \(Int(result.raw_bus_per_s)) msg/s   ratio \(String(format: "%.3f", result.ratio))
-                """)
+                """
+            }
         }
     }
 
@@ -112,16 +121,15 @@ struct Bench: AsyncParsableCommand {
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() async throws {
-            let scratch = try Bench.scratchFolder("concord-bench-replay")
-            defer { try? FileManager.default.removeItem(at: scratch) }
-            let result = try await ReplayBenchmark(concordBinary: Bench.ownBinary, messages: count, scratch: scratch).run()
-            if json { return try printJSON(result) }
-            print("""
+            try await Bench.report("concord-bench-replay", json: json) { scratch in
+                try await ReplayBenchmark(concordBinary: Bench.ownBinary, messages: count, scratch: scratch).run()
+            } text: { result in """
                 concord bench replay: \(result.messages) messages, \(String(format: "%.0f", result.cassette_mb)) MB cassette, concord replay --speed max, 1 consumer, loopback TCP
                   replayed                          \(Int(result.replay_per_s)) msg/s
                   bus raw publish rate (reference)  \(Int(result.raw_bus_per_s)) msg/s   ratio \(String(format: "%.3f", result.ratio))
                   replayer's peak memory            \(String(format: "%.0f", result.replayer_peak_mb)) MB
-                """)
+                """
+            }
         }
     }
 }
