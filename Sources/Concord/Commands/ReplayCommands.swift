@@ -64,8 +64,8 @@ struct Replay: AsyncParsableCommand {
     @Argument(help: "The cassette.")
     var cassette: String
 
-    @Option(help: "1 for the recorded pace, N for N times faster, max for as fast as the bus takes it.")
-    var speed = "1"
+    @Option(help: "1 for the recorded pace, N for N times faster, max for as fast as the bus takes it.", transform: Replayer.Speed.option)
+    var speed = Replayer.Speed.original
 
     @Option(help: "Start this many milliseconds into the recording.")
     var fromOffset: Int64 = 0
@@ -87,7 +87,6 @@ struct Replay: AsyncParsableCommand {
     func run() async throws {
         LogSetup.bootstrap(level: "error")
         var options = Replayer.Options()
-        guard let speed = Replayer.Speed(argument: speed) else { throw ValidationError("--speed takes a positive number or max") }
         options.speed = speed
         options.topics = topics
         options.asNew = asNew
@@ -122,5 +121,13 @@ struct Replay: AsyncParsableCommand {
             if let stop = error as? Replayer.StrictStop { throw CommandFailure("\(cassette): \(stop)") }
             throw error
         }
+    }
+}
+
+extension Replayer.Speed {
+    /// Reads `--speed` for `concord replay` and `concord scenario`, naming what it takes.
+    static func option(_ argument: String) throws -> Self {
+        guard let speed = Self(argument: argument) else { throw ValidationError("--speed takes a positive number or max, not '\(argument)'") }
+        return speed
     }
 }

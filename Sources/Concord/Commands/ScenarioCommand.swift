@@ -13,8 +13,8 @@ struct ScenarioCommand: AsyncParsableCommand {
     @Argument(help: "The scenario file (.yaml, .yml or .json).")
     var file: String
 
-    @Option(help: "1 for the scenario's own times, N for N times faster, max for no waiting.")
-    var speed = "1"
+    @Option(help: "1 for the scenario's own times, N for N times faster, max for no waiting.", transform: Replayer.Speed.option)
+    var speed = Replayer.Speed.original
 
     @Option(help: "Write the injects as a cassette of commands to this file and exit, without a bus.")
     var writeCassette: String?
@@ -37,7 +37,6 @@ struct ScenarioCommand: AsyncParsableCommand {
             print("\(writeCassette): \(scenario.injects.count) commands of scenario \(scenario.name)")
             return
         }
-        guard let speed = Replayer.Speed(argument: speed) else { throw ValidationError("--speed takes a positive number or max") }
         var runner = ScenarioRunner(scenario: scenario)
         runner.speed = speed
         if let gateway {
