@@ -30,6 +30,6 @@ COPY --from=build /usr/local/bin/concord /usr/local/bin/concord
 USER concord
 WORKDIR /data
 VOLUME ["/data"]
-EXPOSE 4222 7701 7702 7703 7710 9464
+EXPOSE 4222 7701 7702 7703 7704 7710 9464
 ENTRYPOINT ["/usr/local/bin/concord"]
 CMD ["--help"]

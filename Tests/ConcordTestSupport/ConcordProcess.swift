@@ -1,65 +1,71 @@
 import Agents
+import BusCore
 import Foundation
 import Glibc
 
-/// A `concord` subprocess of the built binary, with its output captured to a file.
-public final class ConcordProcess: @unchecked Sendable {
-    // @unchecked: `Process` is used from the test task only; its fields are not shared.
-    public let process = Process()
-    public let logPath: String
+/// A `concord` subprocess of the built binary, with its output in a log file. Long-running parts
+/// bind port 0 and report what they got through `--ready-file`; nothing here picks a port in
+/// advance. Killed when dropped, so a failing test leaves no process behind.
+public final class ConcordProcess: Sendable {
+    public let child: ChildProcess
+    /// What the part reported once ready (nil for commands started without waiting).
+    public let ready: ReadyReport?
+
+    private init(child: ChildProcess, ready: ReadyReport?) {
+        self.child = child
+        self.ready = ready
+    }
 
     /// The `concord` binary next to the test bundle (both live in the build folder).
-    public static var binary: URL {
+    public static var binary: String {
         let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("concord"),
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/concord"),
+            URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent().appendingPathComponent("concord").path,
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/concord").path,
         ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[1]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[candidates.count - 1]
     }
 
-    public init(_ arguments: [String], logPath: String, environment: [String: String] = [:]) throws {
-        self.logPath = logPath
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try Self.launch(process)
-    }
-
-    /// Foundation's `Process.run()` is not safe to call from two threads at once on Linux (it can
-    /// crash while copying the environment), and test suites run in parallel: launch one at a time.
-    public static func launch(_ process: Process) throws {
-        try launchLock.withLock { try process.run() }
-    }
-
-    private static let launchLock = NSLock()
-
-    public var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-
-    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
-
-    /// Waits for the process to exit, up to `timeout`; returns its status or nil if still running.
-    public func waitForExit(timeout: Duration = .seconds(15)) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+    /// Starts a long-running part (`up`, `run <part>`) and waits until it is ready. Ports not
+    /// given in `arguments` default to 0 (free ones) for `up`; the report says which it got.
+    public static func start(_ arguments: [String], folder: TemporaryFolder, name: String,
+                             environment: [String: String] = [:], timeout: Duration = .seconds(90)) async throws -> ConcordProcess {
+        var arguments = arguments
+        if arguments.first == "up" {
+            for (option, value) in [("--bus-port", "0"), ("--gateway-port", "0"), ("--metrics-port", "0")] where !arguments.contains(option) {
+                arguments += [option, value]
+            }
         }
-        return process.isRunning ? nil : process.terminationStatus
+        let (child, ready) = try await ChildProcess.startConcord(binary, arguments, logPath: folder.path("\(name).log"),
+                                                                 readyFile: folder.path("\(name).ready.json"),
+                                                                 environment: environment, timeout: timeout)
+        return ConcordProcess(child: child, ready: ready)
     }
 
-    /// Runs a short command to completion and returns its status and output.
+    /// Starts a command without waiting for it to be ready (a subscriber, a recorder, a scenario).
+    public static func launch(_ arguments: [String], logPath: String, environment: [String: String] = [:]) async throws -> ConcordProcess {
+        ConcordProcess(child: try await ChildProcess.start(binary, arguments, logPath: logPath, environment: environment), ready: nil)
+    }
+
+    /// Runs a short command to completion; its status (nil when killed at `timeout`) and output.
     public static func run(_ arguments: [String], logPath: String, timeout: Duration = .seconds(30)) async throws -> (Int32?, String) {
-        let child = try ConcordProcess(arguments, logPath: logPath)
-        let status = await child.waitForExit(timeout: timeout)
-        if status == nil { child.signal(SIGKILL) }
-        return (status, child.output)
+        let (status, output) = try await ChildProcess.run(binary, arguments, logPath: logPath, timeout: timeout)
+        return (status, output)
     }
-}
 
-/// A TCP port that was free a moment ago on loopback.
-public func freePort() -> Int { LoopbackPort.free() }
+    public var output: String { child.output }
+    public func signal(_ signal: Int32) { child.signal(signal) }
+    public func waitForExit(timeout: Duration = .seconds(15)) async -> Int32? { await child.waitForExit(timeout: timeout) }
+
+    /// The bus endpoints this part reported, or empty ones when it reported none.
+    public var bus: BusEndpoints { ready?.bus ?? BusEndpoints(publish: "", subscribe: "", capture: "", replay: "") }
+
+    /// Options that point another `concord` command at this part's bus.
+    public var busOptions: [String] {
+        ["--bus-publish", bus.publish, "--bus-subscribe", bus.subscribe, "--bus-capture", bus.capture, "--bus-replay", bus.replay]
+    }
+
+    /// This part's gateway, e.g. `nats://127.0.0.1:40123`.
+    public var gatewayURL: String { ready?.gatewayURL ?? "nats://127.0.0.1:0" }
+    public var gatewayPort: Int { ready?.gatewayPort ?? 0 }
+    public var metricsPort: Int { ready?.metricsPort ?? 0 }
+}

@@ -7,20 +7,12 @@ public final class TestBus: Sendable {
     public let context: ZMQContext
     public let proxy: BusProxy
 
-    public init() async throws {
+    /// A proxy on free loopback ports; `configure` may change its configuration first.
+    public init(_ configure: (inout BusProxy.Configuration) -> Void = { _ in }) async throws {
         context = try ZMQContext()
-        let any = BusEndpoints(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", capture: "tcp://127.0.0.1:*")
-        proxy = try await BusProxy(BusProxy.Configuration(bind: any), context: context)
-    }
-
-    private init(proxy: BusProxy, context: ZMQContext) {
-        self.proxy = proxy
-        self.context = context
-    }
-
-    /// Wraps a proxy the test started on chosen endpoints.
-    public static func attached(to proxy: BusProxy, context: ZMQContext) async throws -> TestBus {
-        TestBus(proxy: proxy, context: context)
+        var configuration = BusProxy.Configuration(bind: .anyPort())
+        configure(&configuration)
+        proxy = try await BusProxy(configuration, context: context)
     }
 
     public var endpoints: BusEndpoints { proxy.endpoints }
@@ -32,17 +24,25 @@ public final class TestBus: Sendable {
             context: context)
     }
 
+    /// A replayer's link to this bus's replay socket.
+    public func replayLink() async throws -> ReplayLink {
+        try await ReplayLink.connect(endpoint: endpoints.replay, context: context)
+    }
+
     public func stop() async { await proxy.stop() }
 }
 
-/// A fresh folder under the system's temporary directory, removed by `remove()`.
-public struct TemporaryFolder: Sendable {
+/// A fresh folder under the system's temporary directory, removed when the last reference to
+/// it goes (so also when a test fails or throws), or earlier by `remove()`.
+public final class TemporaryFolder: Sendable {
     public let url: URL
 
     public init() throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("concord-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
+
+    deinit { remove() }
 
     public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 

@@ -12,15 +12,12 @@ extension ProcessTests {
         @Test("SIGKILL during a burst of commands: answered commands persist, journaled events arrive once, nothing phantom")
         func killDuringBurst() async throws {
             let folder = try TemporaryFolder()
-            let port = freePort()
-            let endpoints = BusEndpoints.tcp(basePort: port)
             // The bus in this process; the registry as a real `concord run registry` process.
-            let context = try ZMQContext()
-            let proxy = try await BusProxy(BusProxy.Configuration(bind: endpoints), context: context)
-            let bus = try await TestBus.attached(to: proxy, context: context)
-            let registryArguments = ["run", "registry", "--data", folder.path("data"), "--heartbeat-ms", "100",
+            let bus = try await TestBus()
+            let endpoints = bus.endpoints
+            let registryArguments = ["run", "registry", "--data", folder.path("data"), "--heartbeat-ms", "100", "--metrics-port", "off",
                                      "--bus-publish", endpoints.publish, "--bus-subscribe", endpoints.subscribe]
-            var registry = try ConcordProcess(registryArguments, logPath: folder.path("registry-1.log"))
+            var registry = try await ConcordProcess.start(registryArguments, folder: folder, name: "registry-1")
             let consumer = try await RecordingConsumer(follow: ["concord/registry"], bus: bus, path: folder.path("consumer.sqlite"),
                                                        catalog: RegistryCatalog.catalog)
             let connection = try await bus.connect()
@@ -54,7 +51,7 @@ extension ProcessTests {
                 _ = try await eventually(timeout: .seconds(60)) { answeredCount.value >= killAt }
                 registry.signal(SIGKILL)
                 _ = await registry.waitForExit()
-                registry = try ConcordProcess(registryArguments, logPath: folder.path("registry-2.log"))
+                registry = try await ConcordProcess.start(registryArguments, folder: folder, name: "registry-2")
                 return try await group.reduce(into: []) { $0 += $1 }
             }
             #expect(answered.count > killAt, "commands after the restart must be answered")
@@ -87,8 +84,7 @@ extension ProcessTests {
 
             await consumer.stop()
             await connection.close()
-            await proxy.stop()
-            folder.remove()
+            await bus.stop()
         }
     }
 }

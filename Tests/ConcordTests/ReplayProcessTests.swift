@@ -12,19 +12,14 @@ extension ProcessTests {
             .appendingPathComponent("../../docs/scenarios/mission.yaml").standardized.path
         static let services = ["registry", "logistics", "intelligence", "training", "liaison"]
 
-        /// A running `concord up` on fresh ports and its bus options for other commands.
+        /// A running `concord up` on free ports and the options other commands need to reach it.
         static func up(_ folder: TemporaryFolder, _ name: String) async throws -> (ConcordProcess, [String]) {
-            let port = freePort()
-            let gateway = freePort()
-            let up = try ConcordProcess(["up", "--data", folder.path(name), "--bus-port", "\(port)", "--gateway-port", "\(gateway)",
-                                         "--log-level", "warning"], logPath: folder.path("\(name).log"))
-            #expect(try await eventually(timeout: .seconds(90)) { up.output.contains("Concord is up.") }, "\(up.output)")
-            return (up, ["--bus-publish", "tcp://127.0.0.1:\(port)", "--bus-subscribe", "tcp://127.0.0.1:\(port + 1)",
-                         "--bus-capture", "tcp://127.0.0.1:\(port + 2)", "--gateway", "nats://127.0.0.1:\(gateway)"])
+            let up = try await ConcordProcess.start(["up", "--data", folder.path(name), "--log-level", "warning"], folder: folder, name: name)
+            return (up, up.busOptions + ["--gateway", up.gatewayURL])
         }
 
         /// The bus options alone, for commands that do not talk to the gateway.
-        static func busOnly(_ options: [String]) -> [String] { Array(options.prefix(6)) }
+        static func busOnly(_ options: [String]) -> [String] { Array(options.prefix(8)) }
 
         static func stop(_ process: ConcordProcess) async {
             process.signal(SIGINT)
@@ -58,7 +53,7 @@ extension ProcessTests {
             defer { folder.remove() }
             let cassette = folder.path("mission.jsonl")
             let (original, bus) = try await Self.up(folder, "original")
-            let recorder = try ConcordProcess(["record", "--out", cassette] + Self.busOnly(bus), logPath: folder.path("record.log"))
+            let recorder = try await ConcordProcess.launch(["record", "--out", cassette] + Self.busOnly(bus), logPath: folder.path("record.log"))
             try await Task.sleep(for: .seconds(1))
             let (scenarioStatus, report) = try await ConcordProcess.run(["scenario", Self.scenario, "--speed", "6"] + bus,
                                                                        logPath: folder.path("scenario.log"), timeout: .seconds(90))
@@ -95,10 +90,10 @@ extension ProcessTests {
             defer { folder.remove() }
             let cassette = folder.path("killed.jsonl")
             let (up, bus) = try await Self.up(folder, "data")
-            let recorder = try ConcordProcess(["record", "--out", cassette] + Self.busOnly(bus), logPath: folder.path("record.log"))
+            let recorder = try await ConcordProcess.launch(["record", "--out", cassette] + Self.busOnly(bus), logPath: folder.path("record.log"))
             try await Task.sleep(for: .seconds(1))
             // Heartbeats alone keep it writing; a scenario run adds commands and events.
-            let scenario = try ConcordProcess(["scenario", Self.scenario, "--speed", "max"] + bus, logPath: folder.path("scenario.log"))
+            let scenario = try await ConcordProcess.launch(["scenario", Self.scenario, "--speed", "max"] + bus, logPath: folder.path("scenario.log"))
             try await Task.sleep(for: .seconds(3))
             recorder.signal(SIGKILL)
             _ = await recorder.waitForExit(timeout: .seconds(5))
@@ -116,7 +111,8 @@ extension ProcessTests {
             #expect(output.contains("replayed \(whole) messages"), "\(output)")
             // A corrupted cassette is refused line by line with --strict, never a crash.
             var text = try String(contentsOfFile: cassette, encoding: .utf8)
-            text.insert(contentsOf: "{\"offset\":1,\"topic\":\"x\"\n", at: text.index(after: text.firstIndex(of: "\n")!))
+            let firstLineEnd = try #require(text.firstIndex(of: "\n"))
+            text.insert(contentsOf: "{\"offset\":1,\"topic\":\"x\"\n", at: text.index(after: firstLineEnd))
             try text.write(toFile: cassette, atomically: true, encoding: .utf8)
             let (strictStatus, strictOutput) = try await ConcordProcess.run(["replay", cassette, "--speed", "max", "--strict"] + Self.busOnly(bus),
                                                                            logPath: folder.path("strict.log"))

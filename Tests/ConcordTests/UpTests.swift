@@ -1,3 +1,4 @@
+import Agents
 import ConcordTestSupport
 import Foundation
 import Testing
@@ -8,17 +9,14 @@ extension ProcessTests {
         @Test("up starts the bus and registry, answers commands and queries from other processes, refuses a second up, stops on Ctrl-C")
         func upEndToEnd() async throws {
             let folder = try TemporaryFolder()
-            let port = freePort()
             let data = folder.path("data")
-            let bus = ["--bus-publish", "tcp://127.0.0.1:\(port)", "--bus-subscribe", "tcp://127.0.0.1:\(port + 1)"]
-            let gatewayPort = freePort()
-            let up = try ConcordProcess(["up", "--data", data, "--bus-port", "\(port)", "--gateway-port", "\(gatewayPort)"],
-                                        logPath: folder.path("up.log"))
-            #expect(try await eventually(timeout: .seconds(90)) { up.output.contains("Concord is up.") }, "\(up.output)")
-            #expect(up.output.contains("tcp://127.0.0.1:\(port)"))
+            let up = try await ConcordProcess.start(["up", "--data", data], folder: folder, name: "up")
+            #expect(up.output.contains("Concord is up."), "\(up.output)")
+            #expect(up.output.contains(up.bus.publish) && up.output.contains(up.gatewayURL))
+            let bus = up.busOptions
 
             let (secondStatus, secondOutput) = try await ConcordProcess.run(
-                ["up", "--data", data, "--bus-port", "\(port + 10)"], logPath: folder.path("second.log"))
+                ["up", "--data", data, "--bus-port", "0", "--gateway-port", "0", "--metrics-port", "off"], logPath: folder.path("second.log"))
             #expect(secondStatus != 0)
             #expect(secondOutput.contains("already running on data folder"))
 
@@ -30,15 +28,14 @@ extension ProcessTests {
             let (listStatus, listOutput) = try await ConcordProcess.run(["partner", "list"] + bus, logPath: folder.path("list.log"))
             #expect(listStatus == 0)
             #expect(listOutput.contains("ECOWAS") && listOutput.contains("member") && listOutput.contains("RESTRICTED"))
-            #expect(up.output.contains("nats://127.0.0.1:\(gatewayPort)"))
 
             // The same partner through the gateway, with concord's own partner client.
             let token = "ecowas-token-0123456789abcdef"
-            let partner = ["--server", "nats://127.0.0.1:\(gatewayPort)", "--token", token]
-            let (rotate, _) = try await ConcordProcess.run(["partner", "permit", "ECOWAS", "--publish", "query.registry.>",
+            let partner = ["--server", up.gatewayURL, "--token", token]
+            let (permit, _) = try await ConcordProcess.run(["partner", "permit", "ECOWAS", "--publish", "query.registry.>",
                                                             "--publish", "partner.note.posted", "--subscribe", "partner.note.*"] + bus,
                                                            logPath: folder.path("permit.log"))
-            #expect(rotate == 0)
+            #expect(permit == 0)
             // Rotate ECOWAS's token to a known one (the first was random).
             let (reissue, reissueOutput) = try await ConcordProcess.run(["partner", "credential", "ECOWAS", "--token", token] + bus,
                                                                         logPath: folder.path("token.log"))
@@ -48,7 +45,7 @@ extension ProcessTests {
                                                                        logPath: folder.path("request.log"))
             #expect(requestStatus == 0, "\(answer)")
             #expect(answer.contains("registry.partner.found"))
-            let subscriber = try ConcordProcess(["sub", "partner.note.*", "--count", "1"] + partner, logPath: folder.path("sub.log"))
+            let subscriber = try await ConcordProcess.launch(["sub", "partner.note.*", "--count", "1"] + partner, logPath: folder.path("sub.log"))
             try await Task.sleep(for: .seconds(1))
             let (pubStatus, pubOutput) = try await ConcordProcess.run(["pub", "partner.note.posted", #"{"text":"checkpoint open"}"#] + partner,
                                                                       logPath: folder.path("pub.log"))
@@ -70,19 +67,32 @@ extension ProcessTests {
             let status = await up.waitForExit(timeout: .seconds(10))
             #expect(status == 0, "\(up.output)")
             #expect(up.output.contains("Concord stopped."))
-            folder.remove()
         }
 
         @Test("a subcommand with no bus running says so instead of hanging")
         func noBus() async throws {
             let folder = try TemporaryFolder()
-            let port = freePort()
+            // A port nothing listens on: one this process holds bound but never accepts on.
+            let holder = try PortHolder()
             let (status, output) = try await ConcordProcess.run(
-                ["partner", "list", "--bus-publish", "tcp://127.0.0.1:\(port)", "--bus-subscribe", "tcp://127.0.0.1:\(port)"],
+                ["partner", "list", "--bus-publish", "tcp://127.0.0.1:\(holder.port)", "--bus-subscribe", "tcp://127.0.0.1:\(holder.port)"],
                 logPath: folder.path("list.log"))
             #expect(status != 0)
             #expect(output.contains("no bus proxy answered"))
-            folder.remove()
+        }
+
+        @Test("a part whose port is taken stops at once with an error naming the port, for each port it listens on",
+              arguments: [["up", "--bus-port", "PORT"], ["up", "--bus-port", "0", "--gateway-port", "PORT"],
+                          ["up", "--bus-port", "0", "--gateway-port", "0", "--metrics-port", "PORT"],
+                          ["run", "bus", "--bus-publish", "tcp://127.0.0.1:PORT", "--metrics-port", "off"],
+                          ["run", "registry", "--catch-up-bind", "tcp://127.0.0.1:PORT", "--metrics-port", "off"]])
+        func portTaken(arguments: [String]) async throws {
+            let folder = try TemporaryFolder()
+            let holder = try PortHolder(listening: true)
+            let arguments = arguments.map { $0.replacingOccurrences(of: "PORT", with: "\(holder.port)") } + ["--data", folder.path("data")]
+            let (status, output) = try await ConcordProcess.run(arguments, logPath: folder.path("taken.log"), timeout: .seconds(20))
+            #expect(status == 1, "\(output)")
+            #expect(output.contains("cannot listen") && output.contains(":\(holder.port)") && output.contains("Address already in use"), "\(output)")
         }
     }
 }

@@ -20,17 +20,11 @@ CONCORD, WORK = sys.argv[1], sys.argv[2]
 PASSED = []
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-BUS = free_port()
-BUS_ARGS = ["--bus-publish", f"tcp://127.0.0.1:{BUS}", "--bus-subscribe", f"tcp://127.0.0.1:{BUS + 1}",
-            "--bus-capture", f"tcp://127.0.0.1:{BUS + 2}"]
-GATEWAY = free_port()
-URL = f"nats://127.0.0.1:{GATEWAY}"
+# Filled in by main() from what the parts report once ready: every part binds port 0 (or `*`)
+# and says through --ready-file which port it got, so no port is picked in advance.
+BUS_ARGS = []
+GATEWAY = 0
+URL = ""
 TOKENS = {code: f"{code.lower()}-token-0123456789abcdef" for code in ["AU", "ECOWAS", "NLD", "MSF"]}
 
 
@@ -42,9 +36,24 @@ def check(name, condition, detail=""):
     print(f"ok - {name}", flush=True)
 
 
-def start(name, *args):
+def start(name, *args, timeout=90):
+    """Starts `concord run ...` and waits for its ready file; returns the process and its report."""
+    ready = os.path.join(WORK, f"{name}.ready.json")
+    if os.path.exists(ready):
+        os.remove(ready)
     log = open(os.path.join(WORK, f"{name}.log"), "ab")
-    return subprocess.Popen([CONCORD, "run", *args], stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+    process = subprocess.Popen([CONCORD, "run", *args, "--metrics-port", "off", "--ready-file", ready],
+                               stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(ready):
+            with open(ready) as file:
+                return process, json.load(file)
+        if process.poll() is not None:
+            raise RuntimeError(f"concord run {name} ended with {process.returncode} before it was ready; see {name}.log")
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"concord run {name} was not ready within {timeout} s")
 
 
 def concord(*args):
@@ -54,8 +63,8 @@ def concord(*args):
     return result.stdout
 
 
-def start_gateway():
-    return start("gateway", "gateway", *BUS_ARGS, "--gateway-port", str(GATEWAY), "--log-level", "notice",
+def start_gateway(port=0):
+    return start("gateway", "gateway", *BUS_ARGS, "--gateway-port", str(port), "--log-level", "notice",
                  "--max-pending", str(1 << 20), "--service-timeout-ms", "1500")
 
 
@@ -277,10 +286,9 @@ async def tls_check():
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
                     "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
                    check=True, capture_output=True)
-    port = free_port()
-    gateway = start("gateway-tls", "gateway", *BUS_ARGS, "--gateway-port", str(port), "--tls-cert", cert, "--tls-key", key)
+    gateway, report = start("gateway-tls", "gateway", *BUS_ARGS, "--gateway-port", "0", "--tls-cert", cert, "--tls-key", key)
+    port = report["gateway_port"]
     try:
-        await asyncio.sleep(1.5)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         info = json.loads((await reader.readline()).decode()[5:])
         writer.close()
@@ -378,9 +386,18 @@ async def no_responders_check(stop_registry):
 
 
 def main():
-    processes = [start("bus", "bus", *BUS_ARGS),
-                 start("registry", "registry", *BUS_ARGS[:4], "--data", os.path.join(WORK, "data"), "--heartbeat-ms", "200")]
-    gateway = [start_gateway()]
+    global BUS_ARGS, GATEWAY, URL
+    bus, report = start("bus", "bus", "--bus-publish", "tcp://127.0.0.1:*", "--bus-subscribe", "tcp://127.0.0.1:*",
+                        "--bus-capture", "tcp://127.0.0.1:*", "--bus-replay", "tcp://127.0.0.1:*")
+    endpoints = report["bus"]
+    BUS_ARGS = ["--bus-publish", endpoints["publish"], "--bus-subscribe", endpoints["subscribe"],
+                "--bus-capture", endpoints["capture"], "--bus-replay", endpoints["replay"]]
+    registry, _ = start("registry", "registry", *BUS_ARGS, "--data", os.path.join(WORK, "data"), "--heartbeat-ms", "200")
+    processes = [bus, registry]
+    first, report = start_gateway()
+    gateway = [first]
+    GATEWAY = report["gateway_port"]
+    URL = f"nats://127.0.0.1:{GATEWAY}"
     try:
         time.sleep(1)
         for attempt in range(50):
@@ -403,9 +420,10 @@ def main():
         asyncio.run(tls_check())
 
         def restart():
+            # Back on the same port, as an operator restarts a gateway partners know the address of.
             gateway[0].terminate()
             gateway[0].wait(timeout=15)
-            gateway[0] = start_gateway()
+            gateway[0], _ = start_gateway(GATEWAY)
         asyncio.run(restart_check(restart))
         asyncio.run(live_changes_check())
 

@@ -37,7 +37,7 @@ struct RecordReplayTests {
         #expect(recorded.count == 100)
         #expect(summary.written >= 100 && summary.withheld == 0)
 
-        let player = try await bus.connect()
+        let player = try await bus.replayLink()
         var options = Replayer.Options()
         options.speed = .max
         let replayed = try await Replayer(path: cassette, options: options).play(into: player)
@@ -136,7 +136,7 @@ struct RecordReplayTests {
         text = text.replacingOccurrences(of: #""id":"h-4""#, with: #""id":"h-4"#)   // line 6 loses its closing quote
         try text.write(toFile: path, atomically: true, encoding: .utf8)
 
-        let player = try await bus.connect()
+        let player = try await bus.replayLink()
         var options = Replayer.Options()
         options.speed = .max
         let reported = Mutex<[Int?]>([])
@@ -147,7 +147,7 @@ struct RecordReplayTests {
         options.strict = true
         await #expect { _ = try await Replayer(path: path, options: options).play(into: player) } throws: { error in
             guard let stop = error as? Replayer.StrictStop else { return false }
-            return stop.error.line == 6 && stop.summary.published == 4
+            return stop.error?.line == 6 && stop.summary.published == 4
         }
 
         options.strict = false

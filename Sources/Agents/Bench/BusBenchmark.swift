@@ -32,7 +32,7 @@ public struct BusBenchmark: Sendable {
 
     public func run() async throws -> Result {
         let context = try ZMQContext()
-        var proxyConfiguration = BusProxy.Configuration(bind: .init(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", capture: "tcp://127.0.0.1:*"))
+        var proxyConfiguration = BusProxy.Configuration(bind: .anyPort())
         proxyConfiguration.highWaterMark = 0
         let proxy = try await BusProxy(proxyConfiguration, context: context)
         defer { Task.detached { await proxy.stop() } }
@@ -68,7 +68,7 @@ public struct BusBenchmark: Sendable {
     /// Raw mode alone: the bus's publish rate for pre-encoded bytes, as other benchmarks' reference.
     public func measureRaw() async throws -> Double {
         let context = try ZMQContext()
-        var proxyConfiguration = BusProxy.Configuration(bind: .init(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", capture: "tcp://127.0.0.1:*"))
+        var proxyConfiguration = BusProxy.Configuration(bind: .anyPort())
         proxyConfiguration.highWaterMark = 0
         let proxy = try await BusProxy(proxyConfiguration, context: context)
         let sample = Self.sampleEnvelope(index: 0)

@@ -33,7 +33,7 @@ public struct ReplayBenchmark: Sendable {
         let size = Double((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 1_048_576
 
         let context = try ZMQContext()
-        var proxyConfiguration = BusProxy.Configuration(bind: .init(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", capture: "tcp://127.0.0.1:*"))
+        var proxyConfiguration = BusProxy.Configuration(bind: .anyPort())
         proxyConfiguration.highWaterMark = 0
         let proxy = try await BusProxy(proxyConfiguration, context: context)
         var configuration = BusConnection.Configuration(endpoints: proxy.endpoints, catchUpBind: nil)

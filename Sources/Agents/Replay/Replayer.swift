@@ -2,7 +2,9 @@ import BusCore
 import Foundation
 import Logging
 
-/// Plays a cassette into a bus: at the recorded pace, faster, or as fast as the bus takes it.
+/// Plays a cassette into a bus: at the recorded pace, faster, or as fast as the bus takes it,
+/// through the proxy's replay socket, which forwards a message only when every subscriber has
+/// room for it (see `BusProxy`).
 /// Envelopes keep their identity (id, source, sequence), so a consumer that already has an
 /// event treats its replay as a duplicate; `asNew` re-stamps them as fresh events of
 /// `concord/replay` instead.
@@ -36,7 +38,8 @@ public struct Replayer: Sendable {
         public var topics: [String] = []
         /// Re-stamp events as new ones from `concord/replay`.
         public var asNew = false
-        /// Stop at the first line that cannot be read instead of skipping it.
+        /// Stop at the first line that cannot be read instead of skipping it, and fail when a
+        /// subscriber missed replayed messages.
         public var strict = false
 
         public init() {}
@@ -48,23 +51,40 @@ public struct Replayer: Sendable {
         public var skipped = 0
         /// Lines that could not be read.
         public var malformed = 0
+        /// Replayed messages that a subscriber missed because it stayed full past the proxy's
+        /// replay patience (the others received them).
+        public var dropped = 0
+        /// Replayed messages the proxy refused (not `[topic][envelope]`, or over its size limit).
+        public var refused = 0
 
-        public init(published: Int = 0, skipped: Int = 0, malformed: Int = 0) {
+        public init(published: Int = 0, skipped: Int = 0, malformed: Int = 0, dropped: Int = 0, refused: Int = 0) {
             self.published = published
             self.skipped = skipped
             self.malformed = malformed
+            self.dropped = dropped
+            self.refused = refused
         }
 
+        /// Whether every replayed message reached every subscriber.
+        public var isWhole: Bool { dropped == 0 && refused == 0 }
+
         public var description: String {
-            "replayed \(published) messages, skipped \(skipped), \(malformed) malformed lines"
+            var text = "replayed \(published) messages, skipped \(skipped), \(malformed) malformed lines"
+            if dropped > 0 { text += "; \(dropped) missed by a subscriber that fell behind" }
+            if refused > 0 { text += "; \(refused) refused by the proxy" }
+            return text
         }
     }
 
-    /// Thrown with `strict` at the first unreadable line.
+    /// Thrown with `strict` at the first unreadable line, or at the end when a subscriber
+    /// missed replayed messages.
     public struct StrictStop: Error, CustomStringConvertible {
-        public let error: CassetteError
+        public let error: CassetteError?
         public let summary: Summary
-        public var description: String { "stopped at \(error) (--strict); \(summary)" }
+        public var description: String {
+            if let error { return "stopped at \(error) (--strict); \(summary)" }
+            return "not every subscriber received the whole replay (--strict); \(summary)"
+        }
     }
 
     public let path: String
@@ -79,9 +99,10 @@ public struct Replayer: Sendable {
     /// The cassette's header, or why it cannot be replayed.
     public func header() throws -> CassetteHeader { try CassetteReader(path: path).header }
 
-    /// Plays the cassette into `connection`; each unreadable line goes to `report` (and is
-    /// skipped unless `strict`). Returns once everything was handed to ZeroMQ.
-    public func play(into connection: BusConnection, report: (CassetteError) -> Void = { _ in }) async throws -> Summary {
+    /// Plays the cassette through the proxy's replay socket; each unreadable line goes to
+    /// `report` (and is skipped unless `strict`). Returns once the proxy has forwarded
+    /// everything, with what subscribers missed; with `strict`, a miss throws `StrictStop`.
+    public func play(into link: ReplayLink, report: (CassetteError) -> Void = { _ in }) async throws -> Summary {
         let reader = try CassetteReader(path: path)
         var summary = Summary()
         let started = ContinuousClock.now
@@ -102,23 +123,18 @@ public struct Replayer: Sendable {
                 continue
             }
             try await pace(entry.offset - options.fromOffset, since: started)
-            connection.publish(topic: entry.topic, payload: options.asNew ? restamped(entry.envelope) : entry.envelope)
+            // Waits while the link's window is full: the replay goes as fast as the proxy forwards it.
+            try await link.send(topic: entry.topic, payload: options.asNew ? restamped(entry.envelope) : entry.envelope)
             summary.published += 1
-            // Publishing never blocks: wait for the socket to take what is queued, so a cassette
-            // of any length replays in bounded memory.
-            if summary.published % 256 == 0 { try await waitForSocket(connection, below: 16_384) }
         }
-        try await waitForSocket(connection, below: 1)
+        let outcome = try await link.finish()
+        summary.dropped = outcome.dropped
+        summary.refused = outcome.malformed
+        if !summary.isWhole {
+            logger.warning("replayed messages were missed", metadata: ["replay.dropped": "\(summary.dropped)", "replay.refused": "\(summary.refused)"])
+            if options.strict { throw StrictStop(error: nil, summary: summary) }
+        }
         return summary
-    }
-
-    /// Waits (at most ten seconds) until fewer than `limit` publishes are queued.
-    private func waitForSocket(_ connection: BusConnection, below limit: Int) async throws {
-        var waited = 0
-        while connection.queuedCommands >= limit, waited < 10_000 {
-            try await Task.sleep(for: .milliseconds(1))
-            waited += 1
-        }
     }
 
     /// Sleeps until the entry's time at the chosen speed.

@@ -49,6 +49,8 @@ public actor Consumer {
     let fetchTimeout: Duration
     var cursors: [String: Cursor] = [:]
     var endpoints: [String: String] = [:]
+    /// The last sequence each source's latest heartbeat advertised.
+    var advertised: [String: Int64] = [:]
     public private(set) var statistics = Statistics()
     /// Per part: in one process (`concord up`) several services follow sources.
     private let gapCounter: Counter
@@ -145,6 +147,13 @@ public actor Consumer {
         return positions
     }
 
+    /// Whether `source` has been heard and everything its last heartbeat advertised is applied:
+    /// what a part waits for before it says it is ready to act on that source's state.
+    public func hasCaughtUp(with source: String) async -> Bool {
+        guard let last = advertised[source] else { return false }
+        return await cursor(source).position >= last
+    }
+
     /// Current cursors, for status and tests.
     public func cursor(_ source: String) async -> Cursor {
         if let cursor = cursors[source] { return cursor }
@@ -165,6 +174,7 @@ public actor Consumer {
         guard let beat = try? EnvelopeCodec.decode(message.payload).decodeData(Heartbeat.self),
               follows[beat.source] != nil else { return }
         endpoints[beat.source] = beat.catchup
+        advertised[beat.source] = beat.last
         var cursor = await cursor(beat.source)
         if cursor.epoch != beat.epoch {
             if cursor.epoch != nil {

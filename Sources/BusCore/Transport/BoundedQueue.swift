@@ -5,6 +5,7 @@ import Synchronization
 ///
 /// The owner offers only while `hasRoom`, so a slow consumer pushes back onto the socket
 /// (and from there onto ZeroMQ's high-water mark) instead of growing memory without bound.
+/// Waiting honours task cancellation: the cancelled consumer's `next()` returns nil.
 public final class BoundedQueue<Element: Sendable>: AsyncSequence, Sendable {
     private struct State {
         var buffer = Deque<Element>()
@@ -77,15 +78,42 @@ public final class BoundedQueue<Element: Sendable>: AsyncSequence, Sendable {
         case .finished:
             return nil
         case .wait:
-            return await withCheckedContinuation { continuation in
-                let immediate: Element?? = state.withLock { state in
-                    if let element = state.buffer.popFirst() { return .some(element) }
-                    if state.finished { return .some(nil) }
-                    state.waiter = continuation
-                    return .none
+            // A cancelled consumer gets nil, as at the end of the sequence: a `for await` over the
+            // queue ends instead of waiting for a message that may never come.
+            return await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let immediate: Element?? = state.withLock { state in
+                        if let element = state.buffer.popFirst() { return .some(element) }
+                        if state.finished || Task.isCancelled { return .some(nil) }
+                        state.waiter = continuation
+                        return .none
+                    }
+                    if let immediate { continuation.resume(returning: immediate) }
                 }
-                if let immediate { continuation.resume(returning: immediate) }
+            } onCancel: {
+                let waiter = state.withLock { state in
+                    defer { state.waiter = nil }
+                    return state.waiter
+                }
+                waiter?.resume(returning: nil)
             }
+        }
+    }
+
+    /// The next element, or nil when none arrives within `timeout` (or the sequence ended): for
+    /// waits that must end, in benches and tests.
+    public func next(timeout: Duration) async -> Element? {
+        await withTaskGroup(of: Element?.self) { group in
+            group.addTask { await self.next() }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            var found = await group.next() ?? nil
+            group.cancelAll()
+            // The waiting task may have taken an element just as the timer fired: keep it.
+            for await other in group where found == nil { found = other }
+            return found
         }
     }
 

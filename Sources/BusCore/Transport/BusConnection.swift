@@ -92,6 +92,8 @@ public final class BusConnection: Sendable {
                                                   timeoutError: BusError(.proxyUnreachable, "bus sockets did not start"))
             catchUpEndpoint = endpoint.isEmpty ? nil : endpoint
         } catch {
+            // Cancelled while the loop runs, or the loop failed to start: either way, end it.
+            mailbox.post(.stop)
             await thread.join()
             throw error
         }

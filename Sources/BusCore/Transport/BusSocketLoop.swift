@@ -83,7 +83,12 @@ final class BusSocketLoop: @unchecked Sendable {
         if let bind = configuration.catchUpBind {
             let socket = try ZMQSocket(context, .router)
             try socket.set(ZMQ_SNDHWM, 0)
-            try socket.bind(bind)
+            do {
+                try socket.bind(bind)
+            } catch let error as ZMQError {
+                throw ListenError(what: "the catch-up socket", address: bind, reason: error.message,
+                                  hint: "set --catch-up-bind (CONCORD_CATCHUP_BIND) to a free address; port * picks one")
+            }
             router = socket
         }
         return Sockets(pub: pub, sub: sub, router: router)

@@ -4,11 +4,11 @@ import Synchronization
 /// anyone waiting to talk to it: `concord up`'s announcement, tests.
 public final class ReadySignal<Value: Sendable>: Sendable {
     private enum State {
-        case waiting([CheckedContinuation<Value, any Error>])
+        case waiting([Int: CheckedContinuation<Value, any Error>], next: Int)
         case done(Result<Value, any Error>)
     }
 
-    private let state = Mutex(State.waiting([]))
+    private let state = Mutex(State.waiting([:], next: 0))
 
     public init() {}
 
@@ -17,26 +17,43 @@ public final class ReadySignal<Value: Sendable>: Sendable {
 
     private func settle(_ result: Result<Value, any Error>) {
         let waiters: [CheckedContinuation<Value, any Error>] = state.withLock { state in
-            guard case .waiting(let waiters) = state else { return [] }
+            guard case .waiting(let waiters, _) = state else { return [] }
             state = .done(result)
-            return waiters
+            return Array(waiters.values)
         }
         waiters.forEach { $0.resume(with: result) }
     }
 
-    /// Waits for the signal; returns at once if it was already given.
+    /// Waits for the signal; returns at once if it was already given. A cancelled waiter throws
+    /// `CancellationError`, so a part that never becomes ready cannot hold up a shutdown.
     public func wait() async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            let done: Result<Value, any Error>? = state.withLock { state in
-                switch state {
-                case .waiting(let waiters):
-                    state = .waiting(waiters + [continuation])
-                    return nil
-                case .done(let result):
-                    return result
+        let ticket: Int = state.withLock { state in
+            guard case .waiting(let waiters, let next) = state else { return -1 }
+            state = .waiting(waiters, next: next + 1)
+            return next
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let done: Result<Value, any Error>? = state.withLock { state in
+                    switch state {
+                    case .waiting(var waiters, let next):
+                        if Task.isCancelled { return .failure(CancellationError()) }
+                        waiters[ticket] = continuation
+                        state = .waiting(waiters, next: next)
+                        return nil
+                    case .done(let result):
+                        return result
+                    }
                 }
+                if let done { continuation.resume(with: done) }
             }
-            if let done { continuation.resume(with: done) }
+        } onCancel: {
+            let waiter: CheckedContinuation<Value, any Error>? = state.withLock { state in
+                guard case .waiting(var waiters, let next) = state else { return nil }
+                defer { state = .waiting(waiters, next: next) }
+                return waiters.removeValue(forKey: ticket)
+            }
+            waiter?.resume(throwing: CancellationError())
         }
     }
 }

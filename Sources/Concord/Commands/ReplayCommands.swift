@@ -79,7 +79,7 @@ struct Replay: AsyncParsableCommand {
     @Flag(help: "Re-stamp events as new ones from concord/replay (new ids, no sequence).")
     var asNew = false
 
-    @Flag(help: "Stop at the first unreadable line instead of skipping it.")
+    @Flag(help: "Stop at the first unreadable line instead of skipping it, and exit non-zero when a subscriber missed replayed messages.")
     var strict = false
 
     @OptionGroup var bus: BusOptions
@@ -104,20 +104,16 @@ struct Replay: AsyncParsableCommand {
             }
             options.fromOffset = max(0, Int64(time.timeIntervalSince(start) * 1000))
         }
-        var configuration = BusConnection.Configuration(endpoints: bus.endpoints)
-        configuration.highWaterMark = 0
-        // Everything handed to ZeroMQ leaves before the process ends (closing the context waits).
-        configuration.linger = 120_000
         let context = try ZMQContext()
-        let connection = try await BusConnection.connect(configuration, context: context)
+        let link = try await ReplayLink.connect(endpoint: bus.endpoints.replay, context: context)
         do {
-            let summary = try await Replayer(path: cassette, options: options).play(into: connection) { error in
+            let summary = try await Replayer(path: cassette, options: options).play(into: link) { error in
                 FileHandle.standardError.write(Data("\(cassette): \(error)\n".utf8))
             }
-            await connection.close()
+            await link.close()
             print("\(cassette): \(summary)")
         } catch {
-            await connection.close()
+            await link.close()
             if let stop = error as? Replayer.StrictStop { throw CommandFailure("\(cassette): \(stop)") }
             throw error
         }

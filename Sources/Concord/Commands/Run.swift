@@ -11,7 +11,7 @@ import ServiceLifecycle
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one part: bus, gateway, recorder, or a service (\(Parts.services.map(\.name).joined(separator: ", "))).",
-        discussion: "What compose runs. `bus` binds the three proxy endpoints; a service connects to them and keeps its database in the data folder; `gateway` serves partners.")
+        discussion: "What compose runs. `bus` binds the four proxy endpoints; a service connects to them and keeps its database in the data folder; `gateway` serves partners. Once ready, the part prints one line `ready {…}` with every address it listens on (and writes it to --ready-file).")
 
     @Argument(help: "The part to run: bus, gateway, recorder, \(Parts.services.map(\.name).joined(separator: ", ")).")
     var part: String
@@ -41,29 +41,68 @@ struct Run: AsyncParsableCommand {
         LogSetup.bootstrap(level: options.logLevel)
         let logger = Logger(label: "concord.run")
         let context = try ZMQContext()
+        // The bus part checks itself through its own endpoints, reached on loopback when it binds all interfaces.
+        var probeEndpoints = bus.endpoints
         let service: any Service
+        let ready: @Sendable () async throws -> ReadyReport
         if part == "bus" {
             var configuration = BusProxy.Configuration(bind: bus.endpoints)
+            configuration.replayPatience = options.replayPatience
             configuration.logger = Logger(label: "concord.proxy")
-            service = ProxyService(configuration: configuration, context: context)
+            let proxy = try await ProxyService.start(configuration, context: context,
+                                                     hint: "set --bus-publish, --bus-subscribe, --bus-capture and --bus-replay (CONCORD_BUS_*) to free addresses; port * picks one")
+            probeEndpoints = proxy.proxy.endpoints.bindable(host: "127.0.0.1")
+            service = proxy
+            ready = { [part] in
+                var report = ReadyReport(part: part)
+                report.bus = proxy.proxy.endpoints
+                return report
+            }
         } else if part == "recorder" {
             var configuration = try record.configuration(capture: bus.endpoints.capture)
             configuration.logger = Logger(label: "concord.recorder")
-            service = Recorder(configuration: configuration, context: context)
+            let recorder = Recorder(configuration: configuration, context: context)
+            service = recorder
+            ready = { [part] in
+                try await recorder.waitUntilReady()
+                return ReadyReport(part: part)
+            }
         } else if part == "gateway" {
-            service = GatewayService(configuration: try Parts.gatewayConfiguration(
+            let gatewayService = GatewayService(configuration: try Parts.gatewayConfiguration(
                 host: gatewayHost, options: gateway, endpoints: bus.endpoints), context: context)
+            service = gatewayService
+            ready = { [part] in
+                var report = ReadyReport(part: part)
+                let port = try await gatewayService.waitUntilReady()
+                report.gatewayPort = port
+                report.gatewayURL = "\(gatewayService.configuration.tls == nil ? "nats" : "tls")://\(gatewayService.configuration.host):\(port)"
+                return report
+            }
         } else {
-            let domain = Parts.service(named: part)!
+            guard let domain = Parts.service(named: part) else { throw ValidationError("unknown part '\(part)'") }
             try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)
-            service = ServiceHost(service: domain, configuration: Parts.hostConfiguration(
+            let host = ServiceHost(service: domain, configuration: Parts.hostConfiguration(
                 for: domain, data: options.data, endpoints: bus.endpoints, catchUpBind: catchUpBind,
                 catchUpAdvertise: catchUpAdvertise ?? EnvironmentKey.catchUpAdvertise.value, heartbeatMs: options.heartbeatMs), context: context)
+            service = host
+            ready = { [part] in
+                var report = ReadyReport(part: part)
+                report.catchUp[part] = try await host.waitUntilReady()
+                return report
+            }
         }
         let services = Parts.service(named: part).map { [$0.name] } ?? []
-        // The bus part checks itself through its own endpoints, reached on loopback when it binds all interfaces.
-        let probeEndpoints = part == "bus" ? bus.endpoints.bindable(host: "127.0.0.1") : bus.endpoints
-        let group = ServiceGroup(services: [service] + options.operations(endpoints: probeEndpoints, context: context, services: services),
+        let operations = options.operations(endpoints: probeEndpoints, context: context, services: services)
+        let announcement = ReadyAnnouncement(readyFile: options.readyFile, report: {
+            var report = try await ready()
+            if let operations {
+                let port = try await operations.waitUntilReady()
+                report.metricsPort = port
+                report.metricsURL = "http://\(operations.host):\(port)"
+            }
+            return report
+        }, announce: { report in writeUnbuffered("ready \(report.json)\n") })
+        let group = ServiceGroup(services: [service] + (operations.map { [$0] } ?? []) + [announcement],
                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }

@@ -1,10 +1,9 @@
+import Agents
 import ArgumentParser
 import BusCore
 import Gateway
 import Foundation
-import Glibc
 import Logging
-import Registry
 import ServiceKit
 import ServiceLifecycle
 
@@ -20,7 +19,7 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Interface to listen on. Env: CONCORD_HOST.")
     var host = EnvironmentKey.host.value(or: "127.0.0.1")
 
-    @Option(help: "First of three proxy ports: publish, subscribe, capture. Env: CONCORD_BUS_PORT.")
+    @Option(help: "First of four proxy ports: publish, subscribe, capture, replay; 0 picks free ones. Env: CONCORD_BUS_PORT.")
     var busPort = Int(EnvironmentKey.busPort.value(or: "7701")) ?? 7701
 
     func run() async throws {
@@ -33,13 +32,15 @@ struct Up: AsyncParsableCommand {
             throw CommandFailure(error.description)
         }
         let context = try ZMQContext()
-        let endpoints = BusEndpoints.tcp(host: host, basePort: busPort)
         // Other processes reach the bus over TCP; this process's own parts over inproc, which
         // skips TCP and ZeroMQ's I/O thread on every hop.
         let local = BusEndpoints.inProcess()
-        var proxyConfiguration = BusProxy.Configuration(bind: endpoints)
+        var proxyConfiguration = BusProxy.Configuration(bind: BusEndpoints.tcp(host: host, basePort: busPort))
         proxyConfiguration.alsoBind = [local]
+        proxyConfiguration.replayPatience = part.replayPatience
         proxyConfiguration.logger = Logger(label: "concord.proxy")
+        let proxy = try await ProxyService.start(proxyConfiguration, context: context,
+                                                 hint: "another concord may be running; choose other ports with --bus-port (CONCORD_BUS_PORT), 0 for free ones")
         let hosts = Parts.services.map { service in
             ServiceHost(service: service, configuration: Parts.hostConfiguration(
                 for: service, data: part.data, endpoints: local, catchUpBind: "tcp://\(host):*",
@@ -47,50 +48,43 @@ struct Up: AsyncParsableCommand {
         }
         let gatewayService = GatewayService(
             configuration: try Parts.gatewayConfiguration(host: host, options: gateway, endpoints: local), context: context)
-        let announcer = Announcer(hosts: hosts, gateway: gatewayService, endpoints: endpoints, data: part.data,
-                                  metrics: part.metricsPort > 0 ? "http://\(part.metricsHost):\(part.metricsPort)" : nil)
         let operations = part.operations(endpoints: local, context: context, services: Parts.services.map(\.name))
+        let announcement = ReadyAnnouncement(readyFile: part.readyFile, report: {
+            var report = ReadyReport(part: "up")
+            report.bus = proxy.proxy.endpoints
+            for host in hosts { report.catchUp[host.service.name] = try await host.waitUntilReady() }
+            let port = try await gatewayService.waitUntilReady()
+            report.gatewayPort = port
+            report.gatewayURL = "\(gatewayService.configuration.tls == nil ? "nats" : "tls")://\(gatewayService.configuration.host):\(port)"
+            if let operations {
+                report.metricsPort = try await operations.waitUntilReady()
+                report.metricsURL = "http://\(operations.host):\(report.metricsPort ?? 0)"
+            }
+            return report
+        }, announce: { [data = part.data] report in
+            writeUnbuffered(Self.banner(report, data: data, services: hosts.map(\.service.name)))
+        })
         let group = ServiceGroup(
-            services: [ProxyService(configuration: proxyConfiguration, context: context)] + hosts + [gatewayService] + operations + [announcer],
+            services: [proxy] + hosts + [gatewayService] + (operations.map { [$0] } ?? []) + [announcement],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         try await group.run()
         _ = lock
         print("Concord stopped.")
     }
-}
 
-/// Says what runs and where once every service is taking commands.
-struct Announcer: Service {
-    let hosts: [ServiceHost]
-    let gateway: GatewayService
-    let endpoints: BusEndpoints
-    let data: String
-    let metrics: String?
-
-    func run() async throws {
-        for host in hosts { try await host.waitUntilReady() }
-        let port = try await gateway.waitUntilReady()
-        let scheme = gateway.configuration.tls == nil ? "nats" : "tls"
-        let gatewayURL = "\(scheme)://\(gateway.configuration.host):\(port)"
-        let services = hosts.map { "\($0.service.name) (\(data)/\($0.service.name).sqlite)" }.joined(separator: ", ")
-        // Straight to the descriptor: stdio would hold this back when output is a pipe or a log.
-        writeUnbuffered("""
+    /// What `concord up` prints once every part is ready.
+    static func banner(_ report: ReadyReport, data: String, services: [String]) -> String {
+        let bus = report.bus
+        return """
             Concord is up.
-              bus      publish \(endpoints.publish)  subscribe \(endpoints.subscribe)  capture \(endpoints.capture)
-              services \(services)
-              gateway  \(gatewayURL)   partners connect here with any NATS client (see docs/partners.md)
-              health   \(metrics.map { "\($0)/healthz   metrics \($0)/metrics" } ?? "off")
+              bus      publish \(bus?.publish ?? "-")  subscribe \(bus?.subscribe ?? "-")  capture \(bus?.capture ?? "-")  replay \(bus?.replay ?? "-")
+              services \(services.map { "\($0) (\(data)/\($0).sqlite)" }.joined(separator: ", "))
+              gateway  \(report.gatewayURL ?? "-")   partners connect here with any NATS client (see docs/partners.md)
+              health   \(report.metricsURL.map { "\($0)/healthz   metrics \($0)/metrics" } ?? "off")
             From another terminal:  concord partner list   ·   concord partner add --help   ·   concord sub --help
             Stop with Ctrl-C.
 
-            """)
-        try? await gracefulShutdown()
+            """
     }
-}
-
-/// Writes to standard output without stdio's buffer.
-func writeUnbuffered(_ text: String) {
-    var text = text
-    text.withUTF8 { bytes in _ = Glibc.write(1, bytes.baseAddress, bytes.count) }
 }

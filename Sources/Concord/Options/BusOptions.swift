@@ -14,8 +14,11 @@ struct BusOptions: ParsableArguments {
     @Option(help: "Proxy capture endpoint carrying a copy of every message. Env: CONCORD_BUS_CAPTURE.")
     var busCapture = EnvironmentKey.busCapture.value(or: "tcp://127.0.0.1:7703")
 
+    @Option(help: "Proxy replay endpoint that cassettes are played into. Env: CONCORD_BUS_REPLAY.")
+    var busReplay = EnvironmentKey.busReplay.value(or: "tcp://127.0.0.1:7704")
+
     var endpoints: BusEndpoints {
-        BusEndpoints(publish: busPublish, subscribe: busSubscribe, capture: busCapture)
+        BusEndpoints(publish: busPublish, subscribe: busSubscribe, capture: busCapture, replay: busReplay)
     }
 }
 
@@ -33,20 +36,35 @@ struct PartOptions: ParsableArguments {
     @Option(help: "Interface /healthz and /metrics listen on. Env: CONCORD_METRICS_HOST.")
     var metricsHost = EnvironmentKey.metricsHost.value(or: "127.0.0.1")
 
-    @Option(help: "Port of /healthz and /metrics (0: none). Env: CONCORD_METRICS_PORT.")
-    var metricsPort = Int(EnvironmentKey.metricsPort.value(or: "9464")) ?? 9464
+    @Option(help: "Port of /healthz and /metrics: a number, 0 for any free one, or off. Env: CONCORD_METRICS_PORT.")
+    var metricsPort = EnvironmentKey.metricsPort.value(or: "9464")
 
-    /// The health and metrics server for this process, unless its port is 0.
-    func operations(endpoints: BusEndpoints, context: ZMQContext, services: [String]) -> [any Service] {
-        guard metricsPort > 0 else { return [] }
-        return [OperationsServer(host: metricsHost, port: metricsPort, endpoints: endpoints, context: context,
-                                 services: services, heartbeatInterval: .milliseconds(heartbeatMs))]
+    @Option(help: "Once ready, write every address this process listens on to this file, as JSON. Env: CONCORD_READY_FILE.")
+    var readyFile = EnvironmentKey.readyFile.value
+
+    @Option(help: "Milliseconds a replayed message waits for a full subscriber before that subscriber misses it (the bus part). Env: CONCORD_BUS_REPLAY_PATIENCE_MS.")
+    var replayPatienceMs = Int(EnvironmentKey.replayPatience.value(or: "10000")) ?? 10_000
+
+    func validate() throws {
+        guard metricsPort == "off" || (Int(metricsPort).map { (0...65_535).contains($0) } ?? false) else {
+            throw ValidationError("--metrics-port takes a port number, 0 for any free port, or off; not '\(metricsPort)'")
+        }
+        guard replayPatienceMs > 0 else { throw ValidationError("--replay-patience-ms must be positive") }
+    }
+
+    var replayPatience: Duration { .milliseconds(replayPatienceMs) }
+
+    /// The health and metrics server for this process, unless it is off.
+    func operations(endpoints: BusEndpoints, context: ZMQContext, services: [String]) -> OperationsServer? {
+        guard let port = Int(metricsPort) else { return nil }
+        return OperationsServer(host: metricsHost, port: port, endpoints: endpoints, context: context,
+                                services: services, heartbeatInterval: .milliseconds(heartbeatMs))
     }
 }
 
 /// The partner gateway's options, for `up` and `run gateway`.
 struct GatewayOptions: ParsableArguments {
-    @Option(help: "Port partners connect to with a NATS client. Env: CONCORD_GATEWAY_PORT.")
+    @Option(help: "Port partners connect to with a NATS client; 0 picks a free one. Env: CONCORD_GATEWAY_PORT.")
     var gatewayPort = Int(EnvironmentKey.gatewayPort.value(or: "4222")) ?? 4222
 
     @Option(help: "PEM certificate chain; with --tls-key the gateway requires TLS. Env: CONCORD_TLS_CERT.")

@@ -6,7 +6,7 @@ enum EnvironmentKey: String, CaseIterable {
     case data = "CONCORD_DATA"
     /// Interface `concord up` listens on.
     case host = "CONCORD_HOST"
-    /// First of the three proxy ports of `concord up` (publish, subscribe, capture).
+    /// First of the four proxy ports of `concord up` (publish, subscribe, capture, replay); 0 for free ones.
     case busPort = "CONCORD_BUS_PORT"
     /// Proxy XSUB endpoint: `run bus` binds it, every other part connects to it.
     case busPublish = "CONCORD_BUS_PUBLISH"
@@ -14,6 +14,12 @@ enum EnvironmentKey: String, CaseIterable {
     case busSubscribe = "CONCORD_BUS_SUBSCRIBE"
     /// Proxy capture endpoint: `run bus` binds it, the recorder connects to it.
     case busCapture = "CONCORD_BUS_CAPTURE"
+    /// Proxy replay endpoint: `run bus` binds it, `concord replay` connects to it.
+    case busReplay = "CONCORD_BUS_REPLAY"
+    /// Milliseconds a replayed message waits for a full subscriber before that subscriber misses it.
+    case replayPatience = "CONCORD_BUS_REPLAY_PATIENCE_MS"
+    /// A file a long-running part writes, once it is ready, with every address it listens on.
+    case readyFile = "CONCORD_READY_FILE"
     /// Where a service's catch-up ROUTER binds.
     case catchUpBind = "CONCORD_CATCHUP_BIND"
     /// The catch-up endpoint a service advertises in its heartbeats, when other hosts must reach it.

@@ -9,7 +9,8 @@ import Prometheus
 import ServiceLifecycle
 import Synchronization
 
-/// `/healthz` and Prometheus `/metrics` over HTTP for one process's parts.
+/// `/healthz` and Prometheus `/metrics` over HTTP for one process's parts. Port 0 picks a free
+/// port (`waitUntilReady` tells which); a port that cannot be bound stops the process.
 final class OperationsServer: Service, Sendable {
     /// What `/healthz` reports: healthy or not, and one line per check.
     struct Health: Sendable {
@@ -25,6 +26,7 @@ final class OperationsServer: Service, Sendable {
     let services: [String]
     let heartbeatInterval: Duration
     let logger = Logger(label: "concord.operations")
+    private let ready = ReadySignal<Int>()
 
     init(host: String, port: Int, endpoints: BusEndpoints, context: ZMQContext, services: [String], heartbeatInterval: Duration) {
         self.host = host
@@ -35,25 +37,32 @@ final class OperationsServer: Service, Sendable {
         self.heartbeatInterval = heartbeatInterval
     }
 
+    /// Waits until /healthz and /metrics are served; returns the port they are on.
+    func waitUntilReady() async throws -> Int { try await ready.wait() }
+
     func run() async throws {
         let registry = MetricsSetup.registry
         let health = BusHealth(endpoints: endpoints, context: context, services: services, heartbeatInterval: heartbeatInterval)
         let check: @Sendable () async -> Health = { await health.check() }
-        // Connect and start hearing heartbeats now, not at the first probe from outside.
-        Task { _ = await health.check() }
         let channel: any Channel
         do {
             channel = try await bind(registry: registry, check: check)
         } catch {
-            // The part itself still runs: health and metrics are for watching it, not for its work.
-            logger.error("cannot serve /healthz and /metrics; set CONCORD_METRICS_PORT to a free port (0 turns them off)",
-                         metadata: ["operations.address": "\(host):\(port)", "operations.error": "\(error)"])
-            try? await gracefulShutdown()
+            let reason = (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
+            let failure = ListenError(what: "/healthz and /metrics", address: "\(host):\(port)", reason: reason,
+                                      hint: "set --metrics-port (CONCORD_METRICS_PORT) to a free port, 0 for any free one, or off")
+            ready.fail(failure)
             await health.stop()
-            return
+            throw failure
         }
-        logger.info("health and metrics", metadata: ["operations.url": "http://\(host):\(port)/metrics"])
-        try? await gracefulShutdown()
+        let bound = channel.localAddress?.port ?? port
+        ready.succeed(bound)
+        logger.info("health and metrics", metadata: ["operations.url": "http://\(host):\(bound)/metrics"])
+        // Start hearing heartbeats now, not at the first probe from outside.
+        await withDiscardingTaskGroup { group in
+            group.addTask { _ = await health.check() }
+            try? await gracefulShutdown()
+        }
         try? await channel.close()
         await health.stop()
     }

@@ -1,4 +1,5 @@
 import BusCore
+import Glibc
 import Logging
 import NIOCore
 import NIOPosix
@@ -22,30 +23,47 @@ public final class GatewayService: Service, Sendable {
         core = GatewayCore(configuration: configuration, directory: PartnerDirectory())
     }
 
-    /// Waits until partners can connect; returns the port listened on.
+    /// Waits until partners can connect and sign in (the partner directory has caught up with the
+    /// registry's journal); returns the port listened on.
     public func waitUntilReady() async throws -> Int { try await ready.wait() }
 
     public func run() async throws {
         let logger = configuration.logger
         let bus: BusConnection
         let server: any Channel
+        // The partner port first: a taken port stops the gateway at once, before the bus wait.
         do {
-            var busConfiguration = BusConnection.Configuration(endpoints: configuration.endpoints)
-            busConfiguration.logger = logger
-            bus = try await BusConnection.connect(busConfiguration, context: context)
-            core.attach(bus)
             server = try await bind()
         } catch {
             ready.fail(error)
             throw error
         }
+        do {
+            var busConfiguration = BusConnection.Configuration(endpoints: configuration.endpoints)
+            busConfiguration.logger = logger
+            bus = try await BusConnection.connect(busConfiguration, context: context)
+        } catch {
+            try? await server.close()
+            ready.fail(error)
+            throw error
+        }
+        core.attach(bus)
         let registry = try RegistryFollower.consumer(directory: core.directory, connection: bus, logger: logger)
         for prefix in registry.subscriptions { bus.subscribe(prefix) }
         let port = server.localAddress?.port ?? configuration.port
         logger.info("gateway listening", metadata: ["gateway.address": "\(configuration.host):\(port)", "gateway.tls": "\(configuration.tls != nil)"])
-        ready.succeed(port)
 
         await withDiscardingTaskGroup { group in
+            group.addTask { [ready, logger] in
+                // Ready once the partner directory holds what the registry had when last heard:
+                // before that, valid credentials would be refused.
+                while !Task.isCancelled, !(await registry.hasCaughtUp(with: RegistryFollower.source)) {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                guard !Task.isCancelled else { return }
+                logger.info("gateway ready: the partner directory has caught up with the registry")
+                ready.succeed(port)
+            }
             group.addTask { [core] in
                 var iterator = bus.messages.makeAsyncIterator()
                 while let first = await iterator.next() {
@@ -59,6 +77,7 @@ public final class GatewayService: Service, Sendable {
             try? await server.close()
             core.closeAll()
             bus.finishReceiving()
+            group.cancelAll()
         }
         await bus.close()
         logger.info("gateway stopped")
@@ -71,7 +90,17 @@ public final class GatewayService: Service, Sendable {
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: files.privateKey, format: .pem))))
         }
         let core = self.core
-        return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        do {
+            return try await serve(core: core, sslContext: sslContext)
+        } catch {
+            let reason = (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
+            throw ListenError(what: "partners (the gateway)", address: "\(configuration.host):\(configuration.port)", reason: reason,
+                              hint: "set --gateway-port (CONCORD_GATEWAY_PORT) to a free port, 0 for any free one")
+        }
+    }
+
+    private func serve(core: GatewayCore, sslContext: NIOSSLContext?) async throws -> any Channel {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -89,21 +118,3 @@ public final class GatewayService: Service, Sendable {
             .bind(host: configuration.host, port: configuration.port).get()
     }
 }
-
-/// Adds the TLS handler right after the plaintext INFO has been written.
-final class TLSAfterInfoHandler: ChannelOutboundHandler, RemovableChannelHandler, @unchecked Sendable {
-    // @unchecked: used on its channel's event loop only.
-    typealias OutboundIn = ByteBuffer
-    private let sslContext: NIOSSLContext
-
-    init(context: NIOSSLContext) { sslContext = context }
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        context.write(data, promise: promise)
-        context.flush()
-        let ssl = NIOSSLServerHandler(context: sslContext)
-        context.pipeline.syncOperations.removeHandler(self, promise: nil)
-        try? context.pipeline.syncOperations.addHandler(ssl, position: .first)
-    }
-}
-

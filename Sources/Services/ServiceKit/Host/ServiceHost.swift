@@ -34,7 +34,7 @@ public final class ServiceHost: Service, Sendable {
     let configuration: Configuration
     let context: ZMQContext
     let catalog: MessageCatalog
-    private let ready = ReadySignal<Void>()
+    private let ready = ReadySignal<String?>()
     private let stopping = Atomic<Bool>(false)
     private let commandTimer: Timer
     private let rejectedCounter: Counter
@@ -48,8 +48,10 @@ public final class ServiceHost: Service, Sendable {
         rejectedCounter = Counter(label: "concord_commands_rejected_total", dimensions: [("service", service.name)])
     }
 
-    /// Waits until the service is connected and taking commands.
-    public func waitUntilReady() async throws { try await ready.wait() }
+    /// Waits until the service is connected and taking commands; returns the endpoint its
+    /// catch-up socket is bound to.
+    @discardableResult
+    public func waitUntilReady() async throws -> String? { try await ready.wait() }
 
     public func run() async throws {
         let logger = configuration.logger
@@ -89,7 +91,7 @@ public final class ServiceHost: Service, Sendable {
             "service.name": "\(service.name)", "service.database": "\(configuration.databasePath)",
             "service.catchup": "\(connection.catchUpEndpoint ?? "-")",
         ])
-        ready.succeed(())
+        ready.succeed(connection.catchUpEndpoint)
 
         await withDiscardingTaskGroup { group in
             group.addTask { await source.serveCatchUp() }
