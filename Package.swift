@@ -95,9 +95,14 @@ let package = Package(
             path: "Sources/Gateway/Core"
         ),
         .target(
+            name: "CBenchReference",
+            path: "Sources/Agents/CBenchReference",
+            linkerSettings: [.linkedLibrary("zmq"), .linkedLibrary("pthread")]
+        ),
+        .target(
             name: "Agents",
             dependencies: [
-                "BusCore", "NATSProtocol",
+                "BusCore", "NATSProtocol", "CBenchReference",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
@@ -106,7 +111,8 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
-            path: "Sources/Agents"
+            path: "Sources/Agents",
+            exclude: ["CBenchReference"]
         ),
         .executableTarget(
             name: "Concord",

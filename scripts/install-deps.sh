@@ -9,6 +9,8 @@ pkg-config --exists libzmq 2>/dev/null || missing+=(libzmq3-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The gateway bench (and its test) measures Concord against Debian's nats-server.
+command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing missing system packages: ${missing[*]}"

@@ -1,14 +1,19 @@
 import BusCore
+import CBenchReference
 import Foundation
 import GRDB
+import Synchronization
 
 /// `concord bench bus`: envelopes per second through a real proxy over loopback TCP, measured in
-/// the same run against raw mode (the same bytes pre-encoded: no JSON, no journal) and against
-/// durable mode (each event journaled in its own SQLite transaction before it is published).
+/// the same run against libzmq's own C path (publisher → `zmq_proxy` → subscriber: the ceiling),
+/// against raw mode (the same bytes pre-encoded through Concord's transport: no JSON, no
+/// journal) and against durable mode (each event journaled in SQLite before it is published).
 public struct BusBenchmark: Sendable {
     public struct Result: Codable, Sendable {
         public var messages: Int
         public var envelope_bytes: Int
+        /// libzmq's C publisher → zmq_proxy → C subscriber with the same frames: the reference.
+        public var libzmq_per_s: Double
         public var raw_per_s: Double
         public var envelopes_per_s: Double
         /// Events per transaction in durable mode (group commit, as a service commits a burst).
@@ -16,44 +21,77 @@ public struct BusBenchmark: Sendable {
         public var durable_per_s: Double
         /// One transaction per event: the floor when nothing arrives together.
         public var durable_single_per_s: Double
+        /// envelopes_per_s / raw_per_s.
         public var ratio: Double
+        /// durable_per_s / raw_per_s.
         public var durable_ratio: Double
+        /// envelopes_per_s / libzmq_per_s.
+        public var libzmq_ratio: Double
+        /// raw_per_s / libzmq_per_s: what Concord's transport costs over libzmq's own path.
+        public var raw_libzmq_ratio: Double
     }
 
     public var messages: Int
     public var durableBatch: Int
     public var scratch: URL
+    public var limits: BenchLimits
 
-    public init(messages: Int, durableBatch: Int = 64, scratch: URL) {
+    public init(messages: Int, durableBatch: Int = 64, scratch: URL, limits: BenchLimits = BenchLimits()) {
         self.messages = messages
         self.durableBatch = durableBatch
         self.scratch = scratch
+        self.limits = limits
     }
 
     public func run() async throws -> Result {
-        let context = try ZMQContext()
-        var proxyConfiguration = BusProxy.Configuration(bind: .anyPort())
-        proxyConfiguration.highWaterMark = 0
-        let proxy = try await BusProxy(proxyConfiguration, context: context)
-        defer { Task.detached { await proxy.stop() } }
         let sample = Self.sampleEnvelope(index: 0)
         let raw = EnvelopeCodec.encode(sample)
-        let rawRate = try await measure(context, proxy.endpoints, decode: false) { connection, _ in
-            for _ in 0..<messages { connection.publish(topic: sample.type, payload: raw) }
+        let libzmq = try await Self.libzmqRate(count: messages, topic: sample.type, payload: raw, limits: limits)
+        let context = try ZMQContext()
+        let proxy = try await BusProxy(Self.unboundedProxy(), context: context)
+        defer { Task.detached { await proxy.stop() } }
+        // With --fault lose-one the raw mode's publisher leaves one message out.
+        let skipped = limits.fault == .loseOne ? 1 : 0
+        let rawRate = try await measure(context, proxy.endpoints, decode: false, mode: "raw") { connection, _ in
+            for _ in skipped..<messages { connection.publish(topic: sample.type, payload: raw) }
         }
-        let envelopeRate = try await measure(context, proxy.endpoints, decode: true) { connection, _ in
+        let envelopeRate = try await measure(context, proxy.endpoints, decode: true, mode: "envelopes") { connection, _ in
             for index in 0..<messages { connection.publish(Self.sampleEnvelope(index: index)) }
         }
         let durableRate = try await measureDurable(context, proxy.endpoints, batch: durableBatch, count: messages)
         let singleRate = try await measureDurable(context, proxy.endpoints, batch: 1, count: min(messages, 20_000))
-        return Result(messages: messages, envelope_bytes: raw.count, raw_per_s: rawRate, envelopes_per_s: envelopeRate,
-                      durable_batch: durableBatch, durable_per_s: durableRate, durable_single_per_s: singleRate,
-                      ratio: envelopeRate / rawRate, durable_ratio: durableRate / rawRate)
+        return Result(messages: messages, envelope_bytes: raw.count, libzmq_per_s: libzmq, raw_per_s: rawRate,
+                      envelopes_per_s: envelopeRate, durable_batch: durableBatch, durable_per_s: durableRate,
+                      durable_single_per_s: singleRate, ratio: envelopeRate / rawRate, durable_ratio: durableRate / rawRate,
+                      libzmq_ratio: envelopeRate / libzmq, raw_libzmq_ratio: rawRate / libzmq)
+    }
+
+    /// libzmq's own path, in C, on a thread of its own.
+    static func libzmqRate(count: Int, topic: String, payload: [UInt8], limits: BenchLimits) async throws -> Double {
+        let stallMs = Int32(limits.stall.seconds * 1000)
+        let (rate, error): (Double, String) = await onOwnThread {
+            var error = [CChar](repeating: 0, count: 512)
+            let capacity = error.count
+            let rate = payload.withUnsafeBufferPointer { bytes in
+                concord_libzmq_proxy_rate(Int32(count), topic, bytes.baseAddress, bytes.count, stallMs, &error, capacity)
+            }
+            return (rate, error.text)
+        }
+        guard rate > 0 else { throw BenchFailure("libzmq reference: \(error)") }
+        return rate
+    }
+
+    /// A proxy on free loopback ports with unbounded queues, as every mode here measures
+    /// throughput, not what a full queue drops.
+    static func unboundedProxy() -> BusProxy.Configuration {
+        var configuration = BusProxy.Configuration(bind: .anyPort())
+        configuration.highWaterMark = 0
+        return configuration
     }
 
     /// Journaled publishing through `EventSource`, `batch` events per transaction.
     private func measureDurable(_ context: ZMQContext, _ endpoints: BusEndpoints, batch: Int, count: Int) async throws -> Double {
-        try await measure(context, endpoints, decode: true, count: count) { connection, database in
+        try await measure(context, endpoints, decode: true, count: count, mode: "durable, \(batch) per transaction") { connection, database in
             let source = EventSource(source: "concord/bench", connection: connection, database: database,
                                      logger: .init(label: "concord.bench"))
             var next = 0
@@ -68,12 +106,10 @@ public struct BusBenchmark: Sendable {
     /// Raw mode alone: the bus's publish rate for pre-encoded bytes, as other benchmarks' reference.
     public func measureRaw() async throws -> Double {
         let context = try ZMQContext()
-        var proxyConfiguration = BusProxy.Configuration(bind: .anyPort())
-        proxyConfiguration.highWaterMark = 0
-        let proxy = try await BusProxy(proxyConfiguration, context: context)
+        let proxy = try await BusProxy(Self.unboundedProxy(), context: context)
         let sample = Self.sampleEnvelope(index: 0)
         let raw = EnvelopeCodec.encode(sample)
-        let rate = try await measure(context, proxy.endpoints, decode: false) { connection, _ in
+        let rate = try await measure(context, proxy.endpoints, decode: false, mode: "raw") { connection, _ in
             for _ in 0..<messages { connection.publish(topic: sample.type, payload: raw) }
         }
         await proxy.stop()
@@ -89,46 +125,58 @@ public struct BusBenchmark: Sendable {
         return envelope
     }
 
-    func measure(_ context: ZMQContext, _ endpoints: BusEndpoints, decode: Bool, count: Int? = nil,
-                         publish: @escaping @Sendable (BusConnection, DatabasePool) async throws -> Void) async throws -> Double {
+    /// Messages per second from the first message the subscriber receives to the last (the same
+    /// span the libzmq reference times). Fails with the count received when nothing arrives for
+    /// the stall limit.
+    func measure(_ context: ZMQContext, _ endpoints: BusEndpoints, decode: Bool, count: Int? = nil, mode: String,
+                 publish: @escaping @Sendable (BusConnection, DatabasePool) async throws -> Void) async throws -> Double {
         var configuration = BusConnection.Configuration(endpoints: endpoints, catchUpBind: nil)
         configuration.highWaterMark = 0
         let publisher = try await BusConnection.connect(configuration, context: context)
         let subscriber = try await BusConnection.connect(configuration, context: context)
+        defer { Task.detached { await publisher.close(); await subscriber.close() } }
         subscriber.subscribe("bench.")
         try await Task.sleep(for: .milliseconds(200))
         let path = scratch.appendingPathComponent("bench-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
         var migrator = DatabaseMigrator()
         Journal.registerMigrations(&migrator)
         let database = try DatabasePool(path: path, configuration: Journal.storeConfiguration())
         try migrator.migrate(database)
         let count = count ?? messages
-        let started = ContinuousClock.now
-        let received = try await withThrowingTaskGroup(of: Int.self) { group in
-            group.addTask {
-                var received = 0
-                for await message in subscriber.messages {
+        let tally = Tally()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [limits] in
+                _ = try await subscriber.messages.consume(stall: limits.stall, deadline: limits.deadline()) { message in
                     if decode { _ = try EnvelopeCodec.decode(message.payload) }
-                    received += 1
-                    if received == count { break }
+                    return tally.arrived() < count
                 }
-                return received
             }
-            group.addTask {
-                try await publish(publisher, database)
-                try await Task.sleep(for: .seconds(60))
-                return -1
-            }
-            let received = try await group.next()!
-            group.cancelAll()
-            guard received == count else { throw BusError(.timeout, "the benchmark's subscriber did not receive all \(count) messages") }
-            return received
+            group.addTask { try await publish(publisher, database) }
+            try await group.waitForAll()
         }
-        let elapsed = ContinuousClock.now - started
-        await publisher.close()
-        await subscriber.close()
-        try? FileManager.default.removeItem(atPath: path)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Double(received) / seconds
+        let (received, first, last) = tally.snapshot
+        guard received == count, let first, let last else {
+            throw BenchFailure("bench bus, \(mode) mode: the subscriber received \(received) of \(count) messages, then nothing for \(limits.stall)")
+        }
+        return Double(count - 1) / (last - first).seconds
     }
+}
+
+/// What a bench's subscriber received, and when the first and the last arrived.
+final class Tally: Sendable {
+    private let state = Mutex<(count: Int, first: ContinuousClock.Instant?, last: ContinuousClock.Instant?)>((0, nil, nil))
+
+    /// Counts one arrival; returns the count so far.
+    func arrived() -> Int {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            if state.first == nil { state.first = now }
+            state.last = now
+            state.count += 1
+            return state.count
+        }
+    }
+
+    var snapshot: (Int, ContinuousClock.Instant?, ContinuousClock.Instant?) { state.withLock { ($0.count, $0.first, $0.last) } }
 }

@@ -4,7 +4,8 @@ import Glibc
 import Synchronization
 
 /// `concord bench gateway`: a real `concord up` and a real `nats-server`, driven by the same
-/// load client over loopback with 256-byte payloads, releasability filtering on.
+/// C load client over loopback with 256-byte payloads, releasability filtering on. The client
+/// reads and writes at the machine's limit, so the NATS column is nats-server's own figure.
 public struct GatewayBenchmark: Sendable {
     /// One case's figures: Concord's, nats-server's, and Concord / NATS.
     public struct Figures: Codable, Sendable {
@@ -28,9 +29,13 @@ public struct GatewayBenchmark: Sendable {
 
     public struct Result: Codable, Sendable {
         public var payload_bytes = 256
+        /// Who reads and writes for every case: the C load client (Sources/Agents/CBenchReference).
+        public var load_client = "c"
         public var a_one_to_one: Figures
         public var b_fan_out: Figures
         public var fan_out_connections: Int
+        /// A partner's PUB becoming an envelope on the bus, against a nats-server publish that
+        /// one subscriber receives, measured on its own.
         public var c_partner_publish: Figures
         public var d_request_latency: Latency
     }
@@ -41,102 +46,123 @@ public struct GatewayBenchmark: Sendable {
     public var fanOut: Int
     public var requests: Int
     public var scratch: URL
+    public var limits: BenchLimits
 
-    public init(concordBinary: String, natsServer: String, messages: Int, fanOut: Int, requests: Int, scratch: URL) {
+    public init(concordBinary: String, natsServer: String, messages: Int, fanOut: Int, requests: Int, scratch: URL,
+                limits: BenchLimits = BenchLimits()) {
         self.concordBinary = concordBinary
         self.natsServer = natsServer
         self.messages = messages
         self.fanOut = fanOut
         self.requests = requests
         self.scratch = scratch
+        self.limits = limits
     }
 
     static let token = "bench-token-0123456789abcdef"
     static let payload = Array(String(repeating: "x", count: 256).utf8)
     static let jsonPayload = Array((#"{"text":""# + String(repeating: "x", count: 245) + #""}"#).utf8)
+    /// In flight at most, for every case, for both servers.
+    static let window = 4_000
 
     public func run() async throws -> Result {
-        let busPort = LoopbackPort.free(), gatewayPort = LoopbackPort.free(), natsPort = LoopbackPort.free()
-        let concord = try Self.spawn(concordBinary, ["up", "--data", scratch.appendingPathComponent("data").path,
-                                                     "--bus-port", "\(busPort)", "--gateway-port", "\(gatewayPort)",
-                                                     "--log-level", "warning"], log: scratch.appendingPathComponent("up.log"))
-        let nats = try Self.spawn(natsServer, ["-a", "127.0.0.1", "-p", "\(natsPort)"], log: scratch.appendingPathComponent("nats.log"))
+        let (concord, ready) = try await ChildProcess.startConcord(
+            concordBinary, ["up", "--data", path("data"), "--bus-port", "0", "--gateway-port", "0", "--metrics-port", "off",
+                            "--log-level", "warning"],
+            logPath: path("up.log"), readyFile: path("up.ready.json"))
+        let (nats, natsPort) = try await Self.startNATS(natsServer, scratch: scratch)
         defer {
-            concord.interrupt()
-            nats.terminate()
-            concord.waitForExit()
-            nats.waitForExit()
+            concord.signal(SIGINT)
+            nats.signal(SIGTERM)
         }
+        guard let endpoints = ready.bus, let gatewayPort = ready.gatewayPort else { throw BenchFailure("concord up reported no bus or gateway") }
         let context = try ZMQContext()
-        let bus = try await BusConnection.connect(.init(endpoints: .tcp(basePort: busPort)), context: context)
+        let bus = try await BusConnection.connect(.init(endpoints: endpoints), context: context)
         try await Self.registerBenchPartner(bus)
         try await Task.sleep(for: .seconds(1))
 
-        let a = Figures(concord: try await busToPartners(bus, gatewayPort: gatewayPort, connections: 1, events: messages),
-                        nats: try await natsFanOut(port: natsPort, connections: 1, events: messages), unit: "msg/s")
+        let a = Figures(concord: try await busToPartners(bus, gatewayPort: gatewayPort, connections: 1, events: messages, what: "bench gateway (a), Concord"),
+                        nats: try await natsFanOut(port: natsPort, connections: 1, events: messages, what: "bench gateway (a), nats-server"), unit: "msg/s")
         let perConnection = max(messages / fanOut, 1_000)
-        let b = Figures(concord: try await busToPartners(bus, gatewayPort: gatewayPort, connections: fanOut, events: perConnection),
-                        nats: try await natsFanOut(port: natsPort, connections: fanOut, events: perConnection), unit: "deliveries/s")
-        let c = Figures(concord: try await partnerPublish(bus, gatewayPort: gatewayPort), nats: a.nats, unit: "msg/s")
+        let b = Figures(concord: try await busToPartners(bus, gatewayPort: gatewayPort, connections: fanOut, events: perConnection, what: "bench gateway (b), Concord"),
+                        nats: try await natsFanOut(port: natsPort, connections: fanOut, events: perConnection, what: "bench gateway (b), nats-server"),
+                        unit: "deliveries/s")
+        let c = Figures(concord: try await partnerPublish(bus, gatewayPort: gatewayPort),
+                        nats: try await natsPublish(port: natsPort), unit: "msg/s")
         let d = try await latency(gatewayPort: gatewayPort, natsPort: natsPort, bus: bus)
         await bus.close()
-        return Result(a_one_to_one: a.withRatio, b_fan_out: b.withRatio, fan_out_connections: fanOut,
-                      c_partner_publish: c.withRatio, d_request_latency: d)
+        _ = await concord.waitForExit(timeout: .seconds(15))
+        _ = await nats.waitForExit(timeout: .seconds(15))
+        return Result(a_one_to_one: a, b_fan_out: b, fan_out_connections: fanOut, c_partner_publish: c, d_request_latency: d)
     }
 
+    private func path(_ name: String) -> String { scratch.appendingPathComponent(name).path }
+
     /// (a) and (b): labelled events published on the bus, delivered to `connections` partner subscribers.
-    private func busToPartners(_ bus: BusConnection, gatewayPort: Int, connections: Int, events: Int) async throws -> Double {
-        let subscribers = try await openSubscribers(port: gatewayPort, token: Self.token, connections: connections, subject: "bench.event.sent")
+    private func busToPartners(_ bus: BusConnection, gatewayPort: Int, connections: Int, events: Int, what: String) async throws -> Double {
+        let readers = try NATSReaders(port: gatewayPort, token: Self.token, subject: "bench.event.sent", connections: connections)
+        defer { readers.stop() }
+        try await Task.sleep(for: .milliseconds(300))
         var envelope = Envelope(id: "bench", source: "concord/bench", type: "bench.event.sent", time: Timestamp.rfc3339(Date()),
                                 dataVersion: 1, classification: "UNCLASSIFIED", releasableTo: ["BENCH"])
         envelope.data = Self.jsonPayload
         let bytes = EnvelopeCodec.encode(envelope)
-        let rate = try await measureRate(total: events, chunk: 500, window: 4_000,
-                                         arrived: { subscribers.map(\.counter.count).min() ?? 0 }) { count in
-            for _ in 0..<count { bus.publish(topic: "bench.event.sent", payload: bytes) }
+        // With --fault lose-one, (a) leaves one event out.
+        let lose = limits.fault == .loseOne && connections == 1
+        let sent = Atomic<Int>(0)
+        let rate = try await measureRate(total: events, chunk: 500, window: Self.window, limits: limits, what: what,
+                                         arrivals: PolledArrivals { readers.least }) { count in
+            for _ in 0..<count {
+                let index = sent.add(1, ordering: .relaxed).oldValue
+                if lose && index == 0 { continue }
+                bus.publish(topic: "bench.event.sent", payload: bytes)
+            }
         }
-        for subscriber in subscribers { await subscriber.close() }
         return rate * Double(connections)
     }
 
-    /// (a) and (b) on nats-server: one publisher, `connections` subscribers.
-    private func natsFanOut(port: Int, connections: Int, events: Int) async throws -> Double {
-        let subscribers = try await openSubscribers(port: port, token: nil, connections: connections, subject: "bench.event.sent")
-        let publisher = try await LoadConnection.open(port: port, token: nil)
+    /// (a) and (b) on nats-server: one C publisher, `connections` C subscribers.
+    private func natsFanOut(port: Int, connections: Int, events: Int, what: String) async throws -> Double {
+        let readers = try NATSReaders(port: port, token: nil, subject: "bench.event.sent", connections: connections)
+        defer { readers.stop() }
+        let writer = try NATSWriter(port: port, token: nil)
+        defer { writer.close() }
         let one = Array("PUB bench.event.sent \(Self.payload.count)\r\n".utf8) + Self.payload + [0x0D, 0x0A]
-        let rate = try await measureRate(total: events, chunk: 500, window: 4_000,
-                                         arrived: { subscribers.map(\.counter.count).min() ?? 0 }) { count in
-            try await publisher.write(Array([[UInt8]](repeating: one, count: count).joined()))
-        }
-        await publisher.close()
-        for subscriber in subscribers { await subscriber.close() }
-        return rate * Double(connections)
+        let seconds = try await writer.send(one, total: events, window: Self.window, limits: limits, what: what) { readers.least }
+        return Double(events) / seconds * Double(connections)
     }
 
-    /// (c): a partner's PUB becomes a validated envelope on the bus.
+    /// (c): a partner's PUB becomes a validated envelope on the bus, counted by a bus subscriber.
     private func partnerPublish(_ bus: BusConnection, gatewayPort: Int) async throws -> Double {
         bus.subscribe("partner.note.")
+        defer { bus.unsubscribe("partner.note.") }
         try await Task.sleep(for: .milliseconds(200))
         let arrived = ArrivalCount()
-        let partner = try await LoadConnection.open(port: gatewayPort, token: Self.token)
+        let writer = try NATSWriter(port: gatewayPort, token: Self.token)
+        defer { writer.close() }
         let one = Array("PUB partner.note.posted \(Self.jsonPayload.count)\r\n".utf8) + Self.jsonPayload + [0x0D, 0x0A]
-        let rate = try await withThrowingTaskGroup(of: Double.self) { group in
-            group.addTask {
-                for await message in bus.messages where message.topic == "partner.note.posted" {
-                    arrived.add()
-                    if arrived.value >= messages { break }
-                }
-                return 0
+        let counting = Task { [messages, limits] in
+            _ = try? await bus.messages.consume(stall: limits.stall, deadline: limits.deadline()) { message in
+                if message.topic == "partner.note.posted" { arrived.add() }
+                return arrived.value < messages
             }
-            let rate = try await measureRate(total: messages, chunk: 500, window: 4_000, arrived: { arrived.value }) { count in
-                try await partner.write(Array([[UInt8]](repeating: one, count: count).joined()))
-            }
-            group.cancelAll()
-            return rate
         }
-        bus.unsubscribe("partner.note.")
-        await partner.close()
-        return rate
+        defer { counting.cancel() }
+        let seconds = try await writer.send(one, total: messages, window: Self.window, limits: limits,
+                                            what: "bench gateway (c), Concord") { arrived.value }
+        return Double(messages) / seconds
+    }
+
+    /// (c)'s reference: a nats-server publish that one subscriber receives.
+    private func natsPublish(port: Int) async throws -> Double {
+        let readers = try NATSReaders(port: port, token: nil, subject: "partner.note.posted", connections: 1)
+        defer { readers.stop() }
+        let writer = try NATSWriter(port: port, token: nil)
+        defer { writer.close() }
+        let one = Array("PUB partner.note.posted \(Self.jsonPayload.count)\r\n".utf8) + Self.jsonPayload + [0x0D, 0x0A]
+        let seconds = try await writer.send(one, total: messages, window: Self.window, limits: limits,
+                                            what: "bench gateway (c), nats-server") { readers.least }
+        return Double(messages) / seconds
     }
 
     /// (d): sequential requests: a partner's query to the registry, against a NATS request to a responder.
@@ -160,11 +186,11 @@ public struct GatewayBenchmark: Sendable {
         }
         await requester.close()
         await responder.close()
-        func percentile(_ sorted: [Double], _ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        func percentile(_ sorted: [Double], _ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         return Latency(concord_p50_ms: percentile(concord, 0.5), concord_p99_ms: percentile(concord, 0.99),
                        nats_p50_ms: percentile(nats, 0.5), nats_p99_ms: percentile(nats, 0.99),
                        bus_only_p50_ms: percentile(busOnly, 0.5), bus_only_p99_ms: percentile(busOnly, 0.99),
-                       p99_ratio: percentile(concord, 0.99) / percentile(nats, 0.99))
+                       p99_ratio: percentile(concord, 0.99) / max(percentile(nats, 0.99), .leastNonzeroMagnitude))
     }
 
     private func durations(_ count: Int, _ body: () async throws -> Void) async throws -> [Double] {
@@ -173,22 +199,9 @@ public struct GatewayBenchmark: Sendable {
         for _ in 0..<count {
             let start = ContinuousClock.now
             try await body()
-            let elapsed = ContinuousClock.now - start
-            values.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+            values.append((ContinuousClock.now - start).seconds * 1000)
         }
         return values.sorted()
-    }
-
-    private func openSubscribers(port: Int, token: String?, connections: Int, subject: String) async throws -> [LoadConnection] {
-        var subscribers: [LoadConnection] = []
-        for _ in 0..<connections {
-            let connection = try await LoadConnection.open(port: port, token: token)
-            try await connection.write(Array("SUB \(subject) 1\r\n".utf8))
-            try await connection.ping()
-            subscribers.append(connection)
-        }
-        try await Task.sleep(for: .milliseconds(300))
-        return subscribers
     }
 
     /// Registers partner BENCH (cleared SECRET) with the bench token and its permissions.
@@ -207,45 +220,33 @@ public struct GatewayBenchmark: Sendable {
         var subscribe = ["bench.>", "partner.note.*"]
     }
 
-    static func spawn(_ binary: String, _ arguments: [String], log: URL) throws -> Process {
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: 1.5)
-        guard process.isRunning else { throw LoadError("\(binary) did not start; see \(log.path)") }
-        return process
+    /// Starts nats-server on a port it picks (`-p -1`) and reads that port from its ports file.
+    static func startNATS(_ binary: String, scratch: URL) async throws -> (ChildProcess, Int) {
+        let folder = scratch.appendingPathComponent("nats-ports")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // One Go thread: on two cores shared with the load client, nats-server is fastest so
+        // (measured here: 1.13 M msg/s one-to-one and 1.6–1.85 M deliveries/s to 100, against
+        // 1.0 M and 1.2–1.35 M with GOMAXPROCS=2), and the reference is nats-server at its best.
+        let nats = try await ChildProcess.start(binary, ["-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", folder.path],
+                                                logPath: scratch.appendingPathComponent("nats.log").path,
+                                                environment: ["GOMAXPROCS": "1"])
+        let portsFile = folder.appendingPathComponent("nats-server_\(nats.pid).ports").path
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            if let data = FileManager.default.contents(atPath: portsFile),
+               let ports = try? JSONDecoder().decode([String: [String]].self, from: data),
+               let url = ports["nats"]?.first, let port = url.split(separator: ":").last.flatMap({ Int($0) }) {
+                return (nats, port)
+            }
+            if nats.exitStatus != nil { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BenchFailure("nats-server did not report its port: \(nats.output.suffix(1_000))")
     }
-
 }
 
 extension GatewayBenchmark.Figures {
     init(concord: Double, nats: Double, unit: String) {
         self.init(concord: concord, nats: nats, ratio: concord / nats, unit: unit)
-    }
-
-    var withRatio: Self { Self(concord: concord, nats: nats, ratio: concord / nats, unit: unit) }
-}
-
-/// Loopback ports for benchmarks and tests.
-public enum LoopbackPort {
-    /// A TCP port that was free a moment ago on 127.0.0.1.
-    public static func free() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = bind(fd, $0, length) }
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -1,5 +1,6 @@
 import BusCore
 import Foundation
+import Glibc
 
 /// `concord bench replay`: envelopes per second that `concord replay --speed max`, as its own
 /// process, puts through a real proxy to one consumer, against the bus's raw publish rate
@@ -20,83 +21,64 @@ public struct ReplayBenchmark: Sendable {
     public var concordBinary: String
     public var messages: Int
     public var scratch: URL
+    public var limits: BenchLimits
 
-    public init(concordBinary: String, messages: Int, scratch: URL) {
+    public init(concordBinary: String, messages: Int, scratch: URL, limits: BenchLimits = BenchLimits()) {
         self.concordBinary = concordBinary
         self.messages = messages
         self.scratch = scratch
+        self.limits = limits
     }
 
     public func run() async throws -> Result {
         let path = scratch.appendingPathComponent("bench.cassette.jsonl").path
-        try writeCassette(path)
+        // With --fault lose-one, the cassette holds one message fewer than the consumer waits for.
+        try writeCassette(path, count: limits.fault == .loseOne ? messages - 1 : messages)
         let size = Double((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 1_048_576
 
+        // The proxy and the consumer as a deployment has them (default queue limits): what the
+        // replay must not overflow.
         let context = try ZMQContext()
-        var proxyConfiguration = BusProxy.Configuration(bind: .anyPort())
-        proxyConfiguration.highWaterMark = 0
-        let proxy = try await BusProxy(proxyConfiguration, context: context)
-        var configuration = BusConnection.Configuration(endpoints: proxy.endpoints, catchUpBind: nil)
-        configuration.highWaterMark = 0
-        let consumer = try await BusConnection.connect(configuration, context: context)
+        let proxy = try await BusProxy(BusProxy.Configuration(bind: .anyPort()), context: context)
+        let consumer = try await BusConnection.connect(.init(endpoints: proxy.endpoints), context: context)
         consumer.subscribe("bench.")
         try await Task.sleep(for: .milliseconds(200))
 
-        let replay = try launchReplay(path, endpoints: proxy.endpoints)
-        // Timed from the first message the consumer gets to the last: the process's start-up is not replay.
-        var first: ContinuousClock.Instant?
-        var received = 0
-        var quietSince = ContinuousClock.now
-        // Bounded: gives up after 10 s without a message.
-        while received < messages, ContinuousClock.now - quietSince < .seconds(10) {
-            let burst = consumer.messages.drainAvailable(max: 4_096)
-            if burst.isEmpty {
-                try await Task.sleep(for: .microseconds(200))
-                continue
-            }
-            if first == nil { first = .now }
-            received += burst.count
-            quietSince = .now
-        }
-        let elapsed = ContinuousClock.now - (first ?? .now)
-        replay.waitForExit()
-        guard received == messages else {
-            throw LoadError("the consumer received \(received) of \(messages) replayed messages")
-        }
+        let endpoints = proxy.endpoints
+        let replay = try await ChildProcess.start(concordBinary, [
+            "replay", path, "--speed", "max", "--strict", "--bus-publish", endpoints.publish, "--bus-subscribe", endpoints.subscribe,
+            "--bus-capture", endpoints.capture, "--bus-replay", endpoints.replay,
+        ], logPath: scratch.appendingPathComponent("replay.log").path)
+        // Timed from the first message the consumer gets to the last, as the reference is: the
+        // process's start-up is not replay.
+        let tally = Tally()
+        let messages = messages
+        _ = try await consumer.messages.consume(stall: limits.stall, deadline: limits.deadline()) { _ in tally.arrived() < messages }
+        let (received, first, last) = tally.snapshot
+        let status = await replay.waitForExit(timeout: limits.stall)
         await consumer.close()
         await proxy.stop()
-        guard replay.terminationStatus == 0 else {
-            throw LoadError("concord replay exited with \(replay.terminationStatus); see \(scratch.appendingPathComponent("replay.log").path)")
+        guard received == messages else {
+            if status == nil { replay.signal(SIGKILL) }
+            throw BenchFailure("bench replay: the consumer received \(received) of \(messages) replayed messages, then nothing for \(limits.stall); concord replay: \(replay.output.suffix(500))")
         }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        let rate = Double(received - 1) / seconds
-        let raw = try await BusBenchmark(messages: messages, scratch: scratch).measureRaw()
+        guard status == 0 else {
+            if status == nil { replay.signal(SIGKILL) }
+            throw BenchFailure("bench replay: concord replay exited with \(status.map(String.init) ?? "nothing (still running)"): \(replay.output.suffix(500))")
+        }
+        let rate = Double(received - 1) / ((last ?? .now) - (first ?? .now)).seconds
+        let raw = try await BusBenchmark(messages: messages, scratch: scratch, limits: limits).measureRaw()
         try? FileManager.default.removeItem(atPath: path)
         return Result(messages: messages, cassette_mb: size, replay_per_s: rate, raw_bus_per_s: raw, ratio: rate / raw,
                       replayer_peak_mb: Self.childrenPeakMegabytes)
     }
 
-    private func launchReplay(_ path: String, endpoints: BusEndpoints) throws -> Process {
-        let log = scratch.appendingPathComponent("replay.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: concordBinary)
-        process.arguments = ["replay", path, "--speed", "max", "--bus-publish", endpoints.publish,
-                             "--bus-subscribe", endpoints.subscribe, "--bus-capture", endpoints.capture]
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
-
-    /// A cassette of `messages` copies of the bus benchmark's sample envelope, 100 per millisecond.
-    private func writeCassette(_ path: String) throws {
+    /// A cassette of `count` copies of the bus benchmark's sample envelope, 100 per millisecond.
+    private func writeCassette(_ path: String, count: Int) throws {
         let sample = BusBenchmark.sampleEnvelope(index: 0)
         let bytes = EnvelopeCodec.encode(sample)
         let writer = try CassetteWriter(path: path, header: CassetteHeader(started: Date(), concord: ConcordVersion.current))
-        for index in 0..<messages {
+        for index in 0..<count {
             try writer.append(CassetteEntry(offset: Int64(index / 100), topic: sample.type, envelope: bytes))
         }
         try writer.close()

@@ -1,5 +1,6 @@
 import BusCore
 import Foundation
+import Glibc
 import Synchronization
 
 /// `concord bench services`: sustained commands per second through one service (logistics,
@@ -23,27 +24,26 @@ public struct ServiceBenchmark: Sendable {
     public var commands: Int
     public var inFlight: Int
     public var scratch: URL
+    public var limits: BenchLimits
 
-    public init(concordBinary: String, commands: Int, inFlight: Int, scratch: URL) {
+    public init(concordBinary: String, commands: Int, inFlight: Int, scratch: URL, limits: BenchLimits = BenchLimits()) {
         self.concordBinary = concordBinary
         self.commands = commands
         self.inFlight = inFlight
         self.scratch = scratch
+        self.limits = limits
     }
 
     public func run() async throws -> Result {
-        let raw = try await BusBenchmark(messages: 100_000, scratch: scratch).measureRaw()
-        let busPort = LoopbackPort.free()
-        let concord = try GatewayBenchmark.spawn(concordBinary, [
-            "up", "--data", scratch.appendingPathComponent("data").path, "--bus-port", "\(busPort)",
-            "--gateway-port", "\(LoopbackPort.free())", "--log-level", "warning",
-        ], log: scratch.appendingPathComponent("up.log"))
-        defer {
-            concord.interrupt()
-            concord.waitForExit()
-        }
+        let raw = try await BusBenchmark(messages: 100_000, scratch: scratch, limits: limits).measureRaw()
+        let (concord, ready) = try await ChildProcess.startConcord(
+            concordBinary, ["up", "--data", scratch.appendingPathComponent("data").path, "--bus-port", "0", "--gateway-port", "0",
+                            "--metrics-port", "off", "--log-level", "warning"],
+            logPath: scratch.appendingPathComponent("up.log").path, readyFile: scratch.appendingPathComponent("up.ready.json").path)
+        defer { concord.signal(SIGINT) }
+        guard let endpoints = ready.bus else { throw BenchFailure("concord up reported no bus") }
         let context = try ZMQContext()
-        var configuration = BusConnection.Configuration(endpoints: .tcp(basePort: busPort))
+        var configuration = BusConnection.Configuration(endpoints: endpoints)
         configuration.highWaterMark = 0
         let bus = try await BusConnection.connect(configuration, context: context)
         bus.subscribe("logistics.request.created")
@@ -51,40 +51,54 @@ public struct ServiceBenchmark: Sendable {
 
         let book = LatencyBook()
         let answered = ArrivalCount()
+        let refusals = Refusals()
         let total = commands
-        let rate = try await withThrowingTaskGroup(of: Double.self) { group in
-            group.addTask {
-                // Command-to-event latency, read off the journaled events as they are published.
-                var seen = 0
-                for await message in bus.messages {
-                    // The bench shares the machine with the service: read the key off the bytes.
-                    guard let key = Self.requestKey(in: message.payload), book.arrived(key) else { continue }
-                    seen += 1
-                    if seen == total { break }
-                }
-                return 0
+        // Command-to-event latency, read off the journaled events as they are published.
+        let events = Task { [limits] in
+            let seen = Atomic<Int>(0)
+            _ = try? await bus.messages.consume(stall: limits.stall, deadline: limits.deadline()) { message in
+                // The bench shares the machine with the service: read the key off the bytes.
+                guard let key = Self.requestKey(in: message.payload), book.arrived(key) else { return true }
+                return seen.add(1, ordering: .relaxed).newValue < total
             }
-            let issued = ArrivalCount()
-            let rate = try await measureRate(total: total, chunk: 64, window: inFlight, arrivals: answered) { count in
-                for _ in 0..<count {
-                    let key = "B-\(issued.value)"
-                    issued.add()
-                    var command = Envelope(id: key, source: "concord/bench", type: "cmd.logistics.request.create",
-                                           time: Timestamp.rfc3339(Date()), dataVersion: 1)
-                    command.data = Array(#"{"request":"\#(key)","requester":"BENCH","items":[{"item":"water","quantity":10,"unit":"litres"}],"destination":"Juba","neededBy":"2026-12-01"}"#.utf8)
-                    book.sent(key)
-                    bus.request(command) { _ in answered.add() }
-                }
-            }
-            try await Task.sleep(for: .seconds(2))
-            group.cancelAll()
-            return rate
         }
+        defer { events.cancel() }
+        let issued = Atomic<Int>(0)
+        let refuseOne = limits.fault == .refuseOne
+        let rate = try await measureRate(total: total, chunk: 64, window: inFlight, limits: limits,
+                                         what: "bench services: answers", arrivals: answered) { count in
+            for _ in 0..<count {
+                let index = issued.add(1, ordering: .relaxed).oldValue
+                // With --fault refuse-one, the second command repeats the first one's key: refused as a duplicate.
+                let key = refuseOne && index == 1 ? "B-0" : "B-\(index)"
+                var command = Envelope(id: "\(key)-\(index)", source: "concord/bench", type: "cmd.logistics.request.create",
+                                       time: Timestamp.rfc3339(Date()), dataVersion: 1)
+                command.data = Array(#"{"request":"\#(key)","requester":"BENCH","items":[{"item":"water","quantity":10,"unit":"litres"}],"destination":"Juba","neededBy":"2026-12-01"}"#.utf8)
+                book.sent(key)
+                bus.request(command) { answer in
+                    if answer.topic.isEmpty || Self.isRefusal(answer.payload) { refusals.add(answer.payload) }
+                    answered.add()
+                }
+            }
+        }
+        // Every event comes within the stall limit of its answer, or the bench says how many did not.
+        _ = await events.value
         await bus.close()
         let sorted = book.sortedMilliseconds
+        if let refused = refusals.summary {
+            throw BenchFailure("bench services: \(refused) of \(total) commands were refused; \(sorted.count) of \(total) events arrived")
+        }
+        guard sorted.count == total else {
+            throw BenchFailure("bench services: \(sorted.count) of \(total) events arrived, then nothing for \(limits.stall)")
+        }
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         return Result(commands: commands, in_flight: inFlight, commands_per_s: rate, event_p50_ms: percentile(0.5),
                       event_p99_ms: percentile(0.99), events: sorted.count, raw_bus_per_s: raw, ratio: rate / raw)
+    }
+
+    /// Whether an answer is a `*.command.rejected` (read off the bytes: no decode per answer).
+    static func isRefusal(_ payload: [UInt8]) -> Bool {
+        payload.firstRange(of: Array(#".command.rejected""#.utf8)) != nil
     }
 
     /// The value of the first `"request":"…"` in an encoded event (the bench's keys need no unescaping).
@@ -105,6 +119,23 @@ public struct ServiceBenchmark: Sendable {
                 return nil
             }
         }
+    }
+}
+
+/// Refused commands: how many, and the first refusal as the service worded it.
+final class Refusals: Sendable {
+    private let state = Mutex<(count: Int, first: String?)>((0, nil))
+
+    func add(_ payload: [UInt8]) {
+        state.withLock { state in
+            state.count += 1
+            if state.first == nil { state.first = String(decoding: payload.prefix(400), as: UTF8.self) }
+        }
+    }
+
+    /// "N (the first: …)", or nil when none was refused.
+    var summary: String? {
+        state.withLock { state in state.count == 0 ? nil : "\(state.count) (the first: \(state.first ?? "?"))" }
     }
 }
 

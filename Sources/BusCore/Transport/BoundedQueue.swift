@@ -40,6 +40,16 @@ public final class BoundedQueue<Element: Sendable>: AsyncSequence, Sendable {
         waiter?.resume(returning: element)
     }
 
+    /// Takes one buffered element without waiting, or nil when none is buffered.
+    public func poll() -> Element? {
+        let (element, wasFull): (Element?, Bool) = state.withLock { state in
+            let wasFull = state.buffer.count >= capacity
+            return (state.buffer.popFirst(), wasFull)
+        }
+        if wasFull && element != nil { onRoom() }
+        return element
+    }
+
     /// Takes up to `max` buffered elements without waiting, to process a burst in one go.
     public func drainAvailable(max: Int) -> [Element] {
         let (taken, wasFull): ([Element], Bool) = state.withLock { state in
@@ -103,7 +113,9 @@ public final class BoundedQueue<Element: Sendable>: AsyncSequence, Sendable {
     /// The next element, or nil when none arrives within `timeout` (or the sequence ended): for
     /// waits that must end, in benches and tests.
     public func next(timeout: Duration) async -> Element? {
-        await withTaskGroup(of: Element?.self) { group in
+        // Most calls find an element waiting: take it without starting a timer.
+        if let element = poll() { return element }
+        return await withTaskGroup(of: Element?.self) { group in
             group.addTask { await self.next() }
             group.addTask {
                 try? await Task.sleep(for: timeout)
@@ -117,6 +129,39 @@ public final class BoundedQueue<Element: Sendable>: AsyncSequence, Sendable {
         }
     }
 
+    /// Hands each element to `handle` until it returns false or the sequence ends; stops early,
+    /// returning false, when nothing arrives for `stall` or `deadline` passes. One watchdog looks
+    /// a few times per stall interval, so reading each element stays as cheap as `next()`.
+    public func consume(stall: Duration, deadline: ContinuousClock.Instant,
+                        _ handle: @escaping @Sendable (Element) throws -> Bool) async throws -> Bool {
+        let progress = ProgressCount()
+        return try await withThrowingTaskGroup(of: Bool?.self) { group in
+            group.addTask {
+                for await element in self {
+                    progress.count.add(1, ordering: .relaxed)
+                    if try !handle(element) { return true }
+                }
+                return !Task.isCancelled
+            }
+            group.addTask {
+                var seen = -1, lastChange = ContinuousClock.now
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Swift.min(stall / 4, .milliseconds(250)))
+                    let now = ContinuousClock.now, current = progress.count.load(ordering: .relaxed)
+                    if current != seen {
+                        seen = current
+                        lastChange = now
+                    }
+                    if now - lastChange >= stall || now >= deadline { return false }
+                }
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first ?? false
+        }
+    }
+
     private enum Step<Value> { case element(Value, wasFull: Bool), finished, wait }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
@@ -125,4 +170,9 @@ public final class BoundedQueue<Element: Sendable>: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(queue: self) }
+}
+
+/// A count one task raises and a watchdog reads.
+final class ProgressCount: Sendable {
+    let count = Atomic<Int>(0)
 }

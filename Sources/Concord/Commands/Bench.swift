@@ -25,6 +25,24 @@ struct Bench: AsyncParsableCommand {
         print(text(result))
     }
 
+    /// What every bench takes: output format, limits, and a fault to inject.
+    struct Options: ParsableArguments {
+        @Flag(help: "Print one JSON object.") var json = false
+        @Option(help: "Seconds the whole bench may take before it fails with the counts so far.") var timeoutSeconds = 900
+        @Option(help: "Seconds a wait may see no progress (no message, no answer) before the bench fails with the counts so far.")
+        var stallSeconds = 10
+        @Option(help: "Inject a fault to check that the bench notices it: \(BenchFault.allCases.map(\.rawValue).joined(separator: ", ")).",
+                transform: { argument in
+                    guard let fault = BenchFault(rawValue: argument) else {
+                        throw ValidationError("--fault takes \(BenchFault.allCases.map(\.rawValue).joined(separator: " or ")), not '\(argument)'")
+                    }
+                    return fault
+                })
+        var fault: BenchFault?
+
+        var limits: BenchLimits { BenchLimits(timeout: .seconds(timeoutSeconds), stall: .seconds(stallSeconds), fault: fault) }
+    }
+
     /// This executable, for benchmarks that start `concord up` as a real process.
     static var ownBinary: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
 
@@ -35,15 +53,16 @@ struct Bench: AsyncParsableCommand {
 
         @Option(help: "Messages per mode.") var count = 100_000
         @Option(help: "Events per transaction in durable mode (group commit).") var durableBatch = 64
-        @Flag(help: "Print one JSON object.") var json = false
+        @OptionGroup var options: Bench.Options
 
         func run() async throws {
-            try await Bench.report("concord-bench", json: json) { scratch in
-                try await BusBenchmark(messages: count, durableBatch: durableBatch, scratch: scratch).run()
+            try await Bench.report("concord-bench", json: options.json) { scratch in
+                try await BusBenchmark(messages: count, durableBatch: durableBatch, scratch: scratch, limits: options.limits).run()
             } text: { result in """
                 concord bench bus: \(result.messages) messages per mode, \(result.envelope_bytes)-byte envelopes, 1 publisher, 1 subscriber, loopback TCP
-                  raw (pre-encoded bytes, reference)   \(Int(result.raw_per_s)) msg/s
-                  envelopes (encode + decode)          \(Int(result.envelopes_per_s)) msg/s   ratio \(String(format: "%.3f", result.ratio))
+                  libzmq (C pub -> zmq_proxy -> C sub) \(Int(result.libzmq_per_s)) msg/s   (reference)
+                  raw (pre-encoded bytes, Concord)     \(Int(result.raw_per_s)) msg/s   libzmq ratio \(String(format: "%.3f", result.raw_libzmq_ratio))
+                  envelopes (encode + decode)          \(Int(result.envelopes_per_s)) msg/s   ratio \(String(format: "%.3f", result.ratio))   libzmq ratio \(String(format: "%.3f", result.libzmq_ratio))
                   durable (journaled, \(result.durable_batch) per tx)      \(Int(result.durable_per_s)) msg/s   ratio \(String(format: "%.3f", result.durable_ratio))
                   durable (journaled, 1 per tx)        \(Int(result.durable_single_per_s)) msg/s   ratio \(String(format: "%.3f", result.durable_single_per_s / result.raw_per_s))
                 """
@@ -61,15 +80,15 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Subscriber connections for the fan-out case.") var fanOut = 100
         @Option(help: "Sequential requests for the latency case.") var requests = 2_000
         @Option(help: "nats-server binary.") var natsServer = "/usr/sbin/nats-server"
-        @Flag(help: "Print one JSON object.") var json = false
+        @OptionGroup var options: Bench.Options
 
         func run() async throws {
             guard FileManager.default.isExecutableFile(atPath: natsServer) else {
                 throw CommandFailure("nats-server not found at \(natsServer): apt-get install nats-server (make bench does)")
             }
-            try await Bench.report("concord-bench-gateway", json: json) { scratch in
+            try await Bench.report("concord-bench-gateway", json: options.json) { scratch in
                 try await GatewayBenchmark(concordBinary: Bench.ownBinary, natsServer: natsServer, messages: count,
-                                           fanOut: fanOut, requests: requests, scratch: scratch).run()
+                                           fanOut: fanOut, requests: requests, scratch: scratch, limits: options.limits).run()
             } text: { result in Self.text(result) }
         }
 
@@ -79,10 +98,10 @@ struct Bench: AsyncParsableCommand {
             }
             let d = result.d_request_latency
             return """
-                concord bench gateway: 256-byte payloads, loopback, releasability filtering on
+                concord bench gateway: 256-byte payloads, loopback, releasability filtering on, the C load client on both sides
                 \(line("(a) bus event -> 1 partner", result.a_one_to_one))
                 \(line("(b) fan-out to \(result.fan_out_connections) partners", result.b_fan_out))
-                \(line("(c) partner PUB -> envelope on bus", result.c_partner_publish))
+                \(line("(c) partner PUB -> envelope on bus", result.c_partner_publish))  (nats: PUB -> 1 subscriber)
                   (d) request latency                          concord p50 \(String(format: "%.3f", d.concord_p50_ms)) ms p99 \(String(format: "%.3f", d.concord_p99_ms)) ms   nats p50 \(String(format: "%.3f", d.nats_p50_ms)) ms p99 \(String(format: "%.3f", d.nats_p99_ms)) ms   p99 ratio \(String(format: "%.2f", d.p99_ratio))
                       same query straight over the bus (no gateway): p50 \(String(format: "%.3f", d.bus_only_p50_ms)) ms p99 \(String(format: "%.3f", d.bus_only_p99_ms)) ms
                 """
@@ -96,11 +115,12 @@ struct Bench: AsyncParsableCommand {
 
         @Option(help: "Commands to send.") var count = 50_000
         @Option(help: "Commands in flight at most.") var inFlight = 512
-        @Flag(help: "Print one JSON object.") var json = false
+        @OptionGroup var options: Bench.Options
 
         func run() async throws {
-            try await Bench.report("concord-bench-services", json: json) { scratch in
-                try await ServiceBenchmark(concordBinary: Bench.ownBinary, commands: count, inFlight: inFlight, scratch: scratch).run()
+            try await Bench.report("concord-bench-services", json: options.json) { scratch in
+                try await ServiceBenchmark(concordBinary: Bench.ownBinary, commands: count, inFlight: inFlight, scratch: scratch,
+                                           limits: options.limits).run()
             } text: { result in """
                 concord bench services: \(result.commands) cmd.logistics.request.create, at most \(result.in_flight) in flight, journaling on
                   commands answered                 \(Int(result.commands_per_s)) /s
@@ -118,11 +138,11 @@ struct Bench: AsyncParsableCommand {
             abstract: "concord replay --speed max into a proxy with one consumer, against the bus's raw publish rate; with the replayer's peak memory.")
 
         @Option(help: "Messages in the cassette.") var count = 1_000_000
-        @Flag(help: "Print one JSON object.") var json = false
+        @OptionGroup var options: Bench.Options
 
         func run() async throws {
-            try await Bench.report("concord-bench-replay", json: json) { scratch in
-                try await ReplayBenchmark(concordBinary: Bench.ownBinary, messages: count, scratch: scratch).run()
+            try await Bench.report("concord-bench-replay", json: options.json) { scratch in
+                try await ReplayBenchmark(concordBinary: Bench.ownBinary, messages: count, scratch: scratch, limits: options.limits).run()
             } text: { result in """
                 concord bench replay: \(result.messages) messages, \(String(format: "%.0f", result.cassette_mb)) MB cassette, concord replay --speed max, 1 consumer, loopback TCP
                   replayed                          \(Int(result.replay_per_s)) msg/s

@@ -39,8 +39,11 @@ struct PartOptions: ParsableArguments {
     @Option(help: "Port of /healthz and /metrics: a number, 0 for any free one, or off. Env: CONCORD_METRICS_PORT.")
     var metricsPort = EnvironmentKey.metricsPort.value(or: "9464")
 
-    @Option(help: "Once ready, write every address this process listens on to this file, as JSON. Env: CONCORD_READY_FILE.")
-    var readyFile = EnvironmentKey.readyFile.value
+    @Option(name: .customLong("ready-file"), help: "Once ready, write every address this process listens on to this file, as JSON. Env: CONCORD_READY_FILE.")
+    var readyFileOption: String?
+
+    /// Where to write the ready report, if anywhere.
+    var readyFile: String? { readyFileOption ?? EnvironmentKey.readyFile.value }
 
     @Option(help: "Milliseconds a replayed message waits for a full subscriber before that subscriber misses it (the bus part). Env: CONCORD_BUS_REPLAY_PATIENCE_MS.")
     var replayPatienceMs = Int(EnvironmentKey.replayPatience.value(or: "10000")) ?? 10_000
