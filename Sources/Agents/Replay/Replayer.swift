@@ -51,8 +51,8 @@ public struct Replayer: Sendable {
         public var skipped = 0
         /// Lines that could not be read.
         public var malformed = 0
-        /// Replayed messages that a subscriber missed because it stayed full past the proxy's
-        /// replay patience (the others received them).
+        /// Replayed messages the proxy forwarded to no one: a subscriber took nothing for the
+        /// proxy's replay patience, which ended the replay.
         public var dropped = 0
         /// Replayed messages the proxy refused (not `[topic][envelope]`, or over its size limit).
         public var refused = 0
@@ -70,7 +70,7 @@ public struct Replayer: Sendable {
 
         public var description: String {
             var text = "replayed \(published) messages, skipped \(skipped), \(malformed) malformed lines"
-            if dropped > 0 { text += "; \(dropped) missed by a subscriber that fell behind" }
+            if dropped > 0 { text += "; \(dropped) not delivered: a subscriber took nothing for the proxy's replay patience" }
             if refused > 0 { text += "; \(refused) refused by the proxy" }
             return text
         }
@@ -83,7 +83,7 @@ public struct Replayer: Sendable {
         public let summary: Summary
         public var description: String {
             if let error { return "stopped at \(error) (--strict); \(summary)" }
-            return "not every subscriber received the whole replay (--strict); \(summary)"
+            return "the replay did not reach every subscriber (--strict); \(summary)"
         }
     }
 

@@ -13,9 +13,10 @@ import Synchronization
 /// Live traffic is forwarded as ZeroMQ does it: a subscriber whose queue is full misses the
 /// message, and journals and catch-up bring it back. Replayed traffic has no catch-up behind it,
 /// so it is forwarded only when every matching subscriber has room (`ZMQ_XPUB_NODROP`): the
-/// proxy then stops reading the replay socket, and the replayer waits. A subscriber still full
-/// after `replayPatience` no longer holds the replay up: what it misses is counted and reported
-/// to the replayer, never lost silently. Live traffic keeps flowing meanwhile.
+/// proxy then stops reading the replay socket, and the replayer waits. A subscriber that takes
+/// nothing for `replayPatience` ends the replay instead of holding it up forever: what was not
+/// forwarded is counted and reported to the replayer, never lost silently. Live traffic keeps
+/// flowing meanwhile.
 public final class BusProxy: Sendable {
     /// Where and how the proxy listens.
     public struct Configuration: Sendable {
@@ -27,8 +28,8 @@ public final class BusProxy: Sendable {
         /// Largest envelope frame forwarded.
         public var maxMessageBytes = EnvelopeCodec.defaultMaxBytes
         public var highWaterMark: Int32 = 100_000
-        /// How long a replayed message waits for a full subscriber before that subscriber's
-        /// copy is dropped (and counted) so the replay goes on.
+        /// How long a replayed message waits for a full subscriber before the replay is ended
+        /// (and what was not forwarded counted and reported to the replayer).
         public var replayPatience: Duration = .seconds(10)
         public var logger = Logger(label: "concord.proxy")
 
@@ -41,7 +42,7 @@ public final class BusProxy: Sendable {
         public var dropped = 0
         /// Replayed messages forwarded to every matching subscriber.
         public var replayed = 0
-        /// Replayed messages that at least one subscriber missed (it stayed full past the patience).
+        /// Replayed messages forwarded to no one because a subscriber stayed full past the patience.
         public var replayDropped = 0
     }
 

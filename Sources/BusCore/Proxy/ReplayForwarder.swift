@@ -5,9 +5,15 @@ import Metrics
 
 /// The proxy's replay path, on the proxy's thread: messages from replayers' DEALERs are
 /// forwarded only when every matching subscriber has room, so a replay goes as fast as its
-/// slowest subscriber and loses nothing. A subscriber still full after the patience stops
-/// holding the replay up: its misses are counted per replayer and reported when the replayer
-/// asks (`ReplayLink.finish`).
+/// slowest subscriber and loses nothing. A subscriber that takes nothing for the patience period
+/// ends that replay: the waiting message and every later one from the same replayer are
+/// forwarded to no one and counted, and the replayer learns how many when it asks
+/// (`ReplayLink.finish`).
+///
+/// Why not forward to the others and count what the stuck one misses: libzmq's XPUB sets a full
+/// subscriber aside on a lossy send and leaves it out of every later check, so the proxy could
+/// no longer tell what that subscriber misses. Refusing the rest of the replay is the only
+/// outcome that is counted exactly.
 ///
 /// Wire format on the replay socket: `[topic][envelope]` to forward; one empty frame asks for
 /// the report, answered with one frame of JSON (`ReplayReport`).
@@ -28,10 +34,8 @@ struct ReplayForwarder {
     }
 
     private var held: Held?
-    /// Set once a subscriber outlasted the patience: until a message reaches every subscriber
-    /// again, a full subscriber's copy is dropped at once instead of waited for.
-    private var degraded = false
     /// What each replayer's messages came to, by its routing id, until it asks for the report.
+    /// A report with `dropped > 0` marks a replay a stuck subscriber ended.
     private var reports: [[UInt8]: ReplayReport] = [:]
 
     init(sockets: ProxyLoop.Sockets, configuration: BusProxy.Configuration, counts: BusProxy.Counts) {
@@ -70,6 +74,12 @@ struct ReplayForwarder {
                 counts.dropped.add(1, ordering: .relaxed)
                 continue
             }
+            // A replay a stuck subscriber ended forwards nothing more until its replayer asks.
+            if (reports[replayer]?.dropped ?? 0) > 0 {
+                frames.close()
+                drop(replayer)
+                continue
+            }
             let now = ContinuousClock.now
             guard deliver(&frames, replayer: replayer, since: now) else {
                 held = Held(frames: frames, replayer: replayer, since: now)
@@ -79,33 +89,32 @@ struct ReplayForwarder {
         }
     }
 
-    /// Forwards one message to every matching subscriber if all have room; after the
-    /// patience (or at once when degraded), to those that have room, counting the miss.
+    /// Forwards one message if every matching subscriber has room; after the patience, gives
+    /// up on it (and on the rest of its replay). False while it should wait.
     private mutating func deliver(_ frames: inout ZMQFrames, replayer: [UInt8], since: ContinuousClock.Instant) -> Bool {
         var capture = frames.duplicate(from: 1)
         defer { capture.close() }
         try? sockets.xpub.set(ZMQ_XPUB_NODROP, 1)
-        let whole = frames.send(to: sockets.xpub, from: 1)
+        let sent = frames.send(to: sockets.xpub, from: 1)
         try? sockets.xpub.set(ZMQ_XPUB_NODROP, 0)
-        if whole {
-            degraded = false
+        if sent {
             update(replayer) { $0.forwarded += 1 }
             counts.replayed.add(1, ordering: .relaxed)
             replayedCounter.increment()
-        } else {
-            guard degraded || ContinuousClock.now - since >= patience else { return false }
-            if !degraded {
-                logger.warning("a subscriber stayed full past the replay patience; what it misses of the replay is counted and reported to the replayer",
-                               metadata: ["proxy.replay_patience": "\(patience)"])
-            }
-            degraded = true
-            _ = frames.send(to: sockets.xpub, from: 1)
-            update(replayer) { $0.dropped += 1 }
-            counts.replayDropped.add(1, ordering: .relaxed)
-            replayDroppedCounter.increment()
+            _ = capture.send(to: sockets.capture)
+            return true
         }
-        _ = capture.send(to: sockets.capture)
+        guard ContinuousClock.now - since >= patience else { return false }
+        logger.warning("a subscriber took nothing for the replay patience; the rest of this replay is forwarded to no one, and the replayer is told how much",
+                       metadata: ["proxy.replay_patience": "\(patience)"])
+        drop(replayer)
         return true
+    }
+
+    private mutating func drop(_ replayer: [UInt8]) {
+        update(replayer) { $0.dropped += 1 }
+        counts.replayDropped.add(1, ordering: .relaxed)
+        replayDroppedCounter.increment()
     }
 
     private mutating func update(_ replayer: [UInt8], _ change: (inout ReplayReport) -> Void) {
@@ -125,7 +134,7 @@ struct ReplayForwarder {
 public struct ReplayReport: Codable, Sendable, Equatable {
     /// Forwarded to every matching subscriber.
     public var forwarded = 0
-    /// Forwarded, but missed by at least one subscriber that stayed full past the patience.
+    /// Forwarded to no one: a subscriber took nothing for the patience period, which ended the replay.
     public var dropped = 0
     /// Not `[topic][envelope]` or over the size limit: forwarded to no one.
     public var malformed = 0
