@@ -52,28 +52,33 @@ let package = Package(
             path: "Sources/Services/ServiceKit"
         ),
         .target(
+            name: "Contracts",
+            dependencies: ["BusCore", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/Services/Contracts"
+        ),
+        .target(
             name: "Registry",
-            dependencies: ["ServiceKit"],
+            dependencies: ["ServiceKit", "Contracts"],
             path: "Sources/Services/Registry"
         ),
         .target(
             name: "Logistics",
-            dependencies: ["ServiceKit"],
+            dependencies: ["ServiceKit", "Contracts"],
             path: "Sources/Services/Logistics"
         ),
         .target(
             name: "Intelligence",
-            dependencies: ["ServiceKit"],
+            dependencies: ["ServiceKit", "Contracts"],
             path: "Sources/Services/Intelligence"
         ),
         .target(
             name: "Liaison",
-            dependencies: ["ServiceKit"],
+            dependencies: ["ServiceKit", "Contracts"],
             path: "Sources/Services/Liaison"
         ),
         .target(
             name: "Training",
-            dependencies: ["ServiceKit"],
+            dependencies: ["ServiceKit", "Contracts"],
             path: "Sources/Services/Training"
         ),
         .target(
@@ -83,7 +88,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "BusCore", "NATSProtocol",
+                "BusCore", "NATSProtocol", "Contracts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
@@ -117,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "Concord",
             dependencies: [
-                "BusCore", "ServiceKit", "Registry", "Logistics", "Intelligence", "Liaison", "Training", "Agents", "Gateway",
+                "BusCore", "ServiceKit", "Contracts", "Registry", "Logistics", "Intelligence", "Liaison", "Training", "Agents", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -131,16 +136,18 @@ let package = Package(
         ),
         .testTarget(name: "BusCoreTests", dependencies: ["BusCore", "ConcordTestSupport"]),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Agents", "ConcordTestSupport"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "ConcordTestSupport"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Contracts", "Registry", "ConcordTestSupport"]),
         .testTarget(name: "NATSProtocolTests", dependencies: ["NATSProtocol"]),
-        .testTarget(name: "LogisticsTests", dependencies: ["Logistics", "ConcordTestSupport"]),
-        .testTarget(name: "IntelligenceTests", dependencies: ["Intelligence", "ConcordTestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "ConcordTestSupport"]),
-        .testTarget(name: "LiaisonTests", dependencies: ["Liaison", "ConcordTestSupport"]),
-        .testTarget(name: "FlowTests", dependencies: ["Logistics", "Intelligence", "Liaison", "Training", "Registry", "Agents", "ConcordTestSupport"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "NATSProtocol", "BusCore"]),
+        .testTarget(name: "LogisticsTests", dependencies: ["Contracts", "Logistics", "ConcordTestSupport"]),
+        .testTarget(name: "IntelligenceTests", dependencies: ["Contracts", "Intelligence", "ConcordTestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Contracts", "Training", "ConcordTestSupport"]),
+        .testTarget(name: "LiaisonTests", dependencies: ["Contracts", "Liaison", "ConcordTestSupport"]),
+        .testTarget(name: "FlowTests", dependencies: ["Contracts", "Logistics", "Intelligence", "Liaison", "Training", "Registry", "Agents", "ConcordTestSupport"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "NATSProtocol", "BusCore", "Contracts"]),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts", "Registry", "Logistics", "Intelligence", "Liaison", "Training",
+                                                           .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ReplayTests", dependencies: ["Agents", "BusCore", "ConcordTestSupport"]),
-        .testTarget(name: "ConcordTests", dependencies: ["ConcordTestSupport", "Registry"]),
+        .testTarget(name: "ConcordTests", dependencies: ["Contracts", "ConcordTestSupport", "Registry"]),
     ],
     swiftLanguageModes: [.v6]
 )

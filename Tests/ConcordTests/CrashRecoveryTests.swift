@@ -1,6 +1,7 @@
 import Agents
 import BusCore
 import ConcordTestSupport
+import Contracts
 import Foundation
 import GRDB
 import Registry

@@ -1,6 +1,7 @@
 import Agents
 import BusCore
 import ConcordTestSupport
+import Contracts
 import Foundation
 import Registry
 import Testing

@@ -1,6 +1,7 @@
 import Agents
 import BusCore
 import ConcordTestSupport
+import Contracts
 import Foundation
 import GRDB
 import Registry
@@ -18,7 +19,7 @@ struct PartnerTests {
         var statuses: [Membership] = []
         for verb in ["admit", "suspend", "reinstate", "withdraw", "exit"] {
             let change = try await bed.client.send("cmd.registry.partner.\(verb)", RegistryMessages.PartnerTransition(code: "AU"),
-                                                   expecting: RegistryMessages.StatusChanged.self)
+                                                   expecting: PartnerStatusChanged.self)
             statuses.append(change.status)
         }
         #expect(statuses == [.member, .suspended, .member, .exiting, .exited])

@@ -1,5 +1,6 @@
 import BusCore
 import ConcordTestSupport
+import Contracts
 import Registry
 
 /// The registry on an in-process bus (the shared `ServiceTestBed`), with registry helpers.

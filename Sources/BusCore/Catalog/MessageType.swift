@@ -16,6 +16,9 @@ public struct MessageType: Sendable {
     public let examples: [Int: String]
     /// JSON Schema of the current version's `data`, derived from the Swift type that decodes it.
     public let schema: JSONValue?
+    /// Decodes an envelope's current-version `data` as the Swift type that reads it, throwing
+    /// what does not fit (nil for types declared without one).
+    public let checkData: (@Sendable (Envelope) throws -> Void)?
 
     public init(_ name: String, version: Int = 1, summary: String,
                 upcasters: [Int: Upcaster] = [:], examples: [Int: String] = [:]) {
@@ -26,6 +29,7 @@ public struct MessageType: Sendable {
         self.upcasters = upcasters
         self.examples = examples
         schema = nil
+        checkData = nil
     }
 
     /// A type whose current `data` is decoded as `D`: its schema is derived from `D`.
@@ -39,5 +43,19 @@ public struct MessageType: Sendable {
         self.upcasters = upcasters
         self.examples = examples
         schema = SchemaInference.schema(of: D.self, userInfo: userInfo)
+        checkData = { envelope in _ = try envelope.decodeData(D.self, userInfo: userInfo) }
     }
+
+    private init(copying type: MessageType, examples: [Int: String]) {
+        name = type.name
+        version = type.version
+        summary = type.summary
+        upcasters = type.upcasters
+        self.examples = examples
+        schema = type.schema
+        checkData = type.checkData
+    }
+
+    /// The same type with these recorded examples.
+    public func withExamples(_ examples: [Int: String]) -> MessageType { MessageType(copying: self, examples: examples) }
 }

@@ -1,6 +1,7 @@
 import Agents
 import ArgumentParser
 import BusCore
+import Contracts
 import Foundation
 import Registry
 
@@ -168,7 +169,7 @@ struct PartnerCommand: AsyncParsableCommand {
 private func transition(_ verb: String, _ code: String, _ reason: String?, _ client: BusClientOptions) async throws {
     let change = try await client.withClient { bus in
         try await bus.send("cmd.registry.partner.\(verb)", RegistryMessages.PartnerTransition(code: code, reason: reason),
-                           expecting: RegistryMessages.StatusChanged.self, timeout: client.duration)
+                           expecting: PartnerStatusChanged.self, timeout: client.duration)
     }
     print("\(change.code): \(change.previous.rawValue) → \(change.status.rawValue)")
 }

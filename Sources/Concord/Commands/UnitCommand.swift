@@ -1,6 +1,7 @@
 import Agents
 import ArgumentParser
 import BusCore
+import Contracts
 import Registry
 
 extension MissionUnit.UnitType: ExpressibleByArgument {}

@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 import Foundation
 import GRDB
 import ServiceKit

@@ -1,3 +1,4 @@
+import Contracts
 import GRDB
 
 /// The intelligence schema, as named migration steps.

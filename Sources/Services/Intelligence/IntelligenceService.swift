@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 import GRDB
 import ServiceKit
 
@@ -40,25 +41,4 @@ public struct IntelligenceService: DomainService {
         handlers.merge(EntityQueries.handlers(Alert.self, service: name, filters: ["status", "area", "severity"])) { $1 }
         return handlers
     }
-}
-
-/// Every message type of intelligence.
-public enum IntelligenceCatalog {
-    public static let catalog = MessageCatalog(
-        [
-            MessageType("cmd.intelligence.report.file", summary: "File a labelled report, optionally with a tearline.", data: IntelligenceCommands.FileReport.self),
-            MessageType("intelligence.report.filed", summary: "A report was filed (labelled as the report).", data: Report.self),
-            MessageType("intelligence.report.tearline-issued", summary: "A report's tearline summary (labelled as the tearline).", data: IntelligenceCommands.TearlineIssued.self),
-            MessageType("cmd.intelligence.alert.raise", summary: "Raise an alert on an area, with an expiry.", data: IntelligenceCommands.RaiseAlert.self),
-            MessageType("intelligence.alert.raised", summary: "An alert was raised (labelled as the alert).", data: Alert.self),
-            MessageType("intelligence.alert.tearline-issued", summary: "An alert's tearline summary.", data: IntelligenceCommands.TearlineIssued.self),
-            MessageType("cmd.intelligence.release.decide", summary: "Grant or deny a report's release to a partner.", data: IntelligenceCommands.DecideRelease.self),
-            MessageType("intelligence.release.decided", summary: "A release decision was recorded.", data: ReleaseDecision.self),
-            MessageType("intelligence.report.released", summary: "A report released to one partner by decision.", data: Report.self),
-            MessageType("intelligence.command.rejected", summary: "An intelligence command or query was refused.", data: CommandError.self),
-        ]
-        + EntityQueries.transitionTypes(Report.self, service: "intelligence")
-        + EntityQueries.transitionTypes(Alert.self, service: "intelligence")
-        + EntityQueries.messageTypes(Report.self, service: "intelligence") + EntityQueries.messageTypes(Alert.self, service: "intelligence")
-    )
 }

@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 import GRDB
 import ServiceKit
 
@@ -50,22 +51,14 @@ enum LiaisonCommands {
 
     // MARK: Reactions
 
-    static let follows: [Consumer.Follow] = [
-        .init(source: "concord/intelligence", topicPrefix: "intelligence.",
-              types: ["intelligence.alert.raised", "intelligence.alert.lifted", "intelligence.alert.expired"]),
-        // Only convoy events cross the wire: the rest of logistics' journal moves the cursor through
-        // catch-up, which skips the types not wanted.
-        .init(source: "concord/logistics", topicPrefix: "logistics.convoy.",
-              types: ["logistics.convoy.escort-assigned", "logistics.convoy.arrived"]),
-    ]
-
-    struct AlertEvent: Decodable { var alert: String; var area: String }
-    struct ConvoyEvent: Decodable { var convoy: String; var route: String; var partners: [String]; var request: String? }
+    // Only convoy events cross the wire from logistics: the rest of its journal moves the cursor
+    // through catch-up, which skips the types not wanted.
+    static let follows: [Consumer.Follow] = [IntelligenceContract.alerts, LogisticsContract.escorts]
 
     static func react(to event: Envelope, context: CommandContext) throws {
         switch event.type {
         case "intelligence.alert.raised":
-            let alert = try event.decodeData(AlertEvent.self)
+            let alert = try event.decodeData(Alert.self)
             // Partners with sites or movements there are the ones to tell.
             let partners = try String.fetchAll(context.db, sql: """
                 SELECT DISTINCT partner FROM notification WHERE location = ? AND status != 'expired' ORDER BY partner
@@ -77,7 +70,7 @@ enum LiaisonCommands {
                 _ = try Transitions.create(notice, service: service, event: "issued", in: context)
             }
         case "intelligence.alert.lifted", "intelligence.alert.expired":
-            let alert = try event.decodeData(AlertEvent.self)
+            let alert = try event.decodeData(Alert.self)
             for var notice in try DeconflictionNotice.filter(Column("alert") == alert.alert && Column("status") == "issued").fetchAll(context.db) {
                 notice.status = .lifted
                 try notice.update(context.db)
@@ -85,7 +78,7 @@ enum LiaisonCommands {
             }
         case "logistics.convoy.escort-assigned":
             // The escort is found: the request is tasked and the movement notified.
-            let convoy = try event.decodeData(ConvoyEvent.self)
+            let convoy = try event.decodeData(Convoy.self)
             guard let rfa = convoy.request, var request = try AssistanceRequest.fetchOne(context.db, key: rfa),
                   request.status == .validated else { return }
             request.status = .tasked
@@ -99,7 +92,7 @@ enum LiaisonCommands {
                 _ = try Transitions.create(movement, service: service, event: "notified", in: context)
             }
         case "logistics.convoy.arrived":
-            let convoy = try event.decodeData(ConvoyEvent.self)
+            let convoy = try event.decodeData(Convoy.self)
             for var request in try AssistanceRequest.filter(Column("convoy") == convoy.convoy && Column("status") == "tasked").fetchAll(context.db) {
                 request.status = .completed
                 try request.update(context.db)

@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 import GRDB
 import ServiceKit
 
@@ -77,29 +78,4 @@ public struct LiaisonService: DomainService {
         handlers.merge(EntityQueries.handlers(DeconflictionNotice.self, service: name, filters: ["status", "area"])) { $1 }
         return handlers
     }
-}
-
-/// Every message type of liaison, and the types it follows.
-public enum LiaisonCatalog {
-    public static let catalog = MessageCatalog(
-        [
-            MessageType("cmd.liaison.rfa.submit", summary: "Request military assistance, with the last-resort justification.", data: LiaisonCommands.SubmitRequest.self),
-            MessageType("liaison.rfa.submitted", summary: "A request for assistance was submitted.", data: AssistanceRequest.self),
-            MessageType("cmd.liaison.notification.notify", summary: "Notify a humanitarian site or movement (notification, not permission).", data: LiaisonCommands.Notify.self),
-            MessageType("liaison.notification.notified", summary: "A site or movement was notified.", data: HumanitarianNotification.self),
-            MessageType("liaison.notice.issued", summary: "A deconfliction notice was issued for an area.", data: DeconflictionNotice.self),
-            MessageType("liaison.command.rejected", summary: "A liaison command or query was refused.", data: CommandError.self),
-            MessageType("intelligence.alert.raised", summary: "An alert on an area (followed)."),
-            MessageType("intelligence.alert.lifted", summary: "An alert was lifted (followed)."),
-            MessageType("intelligence.alert.expired", summary: "An alert expired (followed)."),
-            MessageType("logistics.convoy.escort-assigned", summary: "A convoy got its escort (followed)."),
-            MessageType("logistics.convoy.arrived", summary: "A convoy arrived (followed)."),
-        ]
-        + EntityQueries.transitionTypes(AssistanceRequest.self, service: "liaison")
-        + EntityQueries.transitionTypes(HumanitarianNotification.self, service: "liaison")
-        + EntityQueries.transitionTypes(DeconflictionNotice.self, service: "liaison")
-        + EntityQueries.messageTypes(AssistanceRequest.self, service: "liaison")
-        + EntityQueries.messageTypes(HumanitarianNotification.self, service: "liaison")
-        + EntityQueries.messageTypes(DeconflictionNotice.self, service: "liaison")
-    )
 }

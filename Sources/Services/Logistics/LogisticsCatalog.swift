@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 import ServiceKit
 
 /// Every message type of logistics, with its schema versions.
@@ -22,28 +23,18 @@ public enum LogisticsCatalog {
             MessageType("cmd.logistics.convoy.plan", summary: "Plan a convoy on a route.", data: LogisticsInputs.PlanConvoy.self),
             MessageType("logistics.convoy.planned", summary: "A convoy was planned.", data: Convoy.self),
             MessageType("cmd.logistics.convoy.assign-escort", summary: "Assign an escorting unit to a planned convoy.", data: LogisticsInputs.AssignEscort.self),
-            MessageType("logistics.convoy.escort-assigned", summary: "A convoy got its escort.", data: Convoy.self),
             MessageType("cmd.logistics.rotation.schedule", summary: "Schedule a unit's rotation out.", data: LogisticsInputs.ScheduleRotation.self),
-            MessageType("logistics.rotation.scheduled", summary: "A rotation was scheduled.", data: Rotation.self),
             MessageType("logistics.command.rejected", summary: "A logistics command or query was refused.", data: CommandError.self),
             MessageType("logistics.route.at-risk", summary: "An intelligence alert covers an area of the route.", data: Route.self),
             MessageType("logistics.route.cleared", summary: "No alert covers the route any more.", data: Route.self),
-            // Followed from the registry and liaison.
-            MessageType("registry.unit.registered", version: 3, summary: "A unit was registered (followed).",
-                        upcasters: [1: { $0["location"] = .object(["name": $0["location"] ?? .string("unknown")]) },
-                                    2: { $0["readiness"] = .string("unknown"); $0["availability"] = .string("available") }]),
-            MessageType("registry.unit.updated", summary: "A unit changed (followed)."),
-            MessageType("liaison.rfa.validated", summary: "A request for assistance was validated (followed)."),
-            // Followed from intelligence.
-            MessageType("intelligence.alert.raised", summary: "An alert on an area (followed)."),
-            MessageType("intelligence.alert.lifted", summary: "An alert was lifted (followed)."),
-            MessageType("intelligence.alert.expired", summary: "An alert expired (followed)."),
         ]
+        // What other parts read of logistics, and what logistics reads of others.
+        + LogisticsContract.types + RegistryContract.unitTypes + LiaisonContract.types + IntelligenceContract.types
         + EntityQueries.transitionTypes(SupplyRequest.self, service: service)
         + EntityQueries.transitionTypes(Pledge.self, service: service)
         + EntityQueries.transitionTypes(Shipment.self, service: service)
-        + EntityQueries.transitionTypes(Convoy.self, service: service)
-        + EntityQueries.transitionTypes(Rotation.self, service: service)
+        + EntityQueries.transitionCommands(Convoy.self, service: service)
+        + EntityQueries.transitionCommands(Rotation.self, service: service)
         + EntityQueries.messageTypes(SupplyRequest.self, service: service) + EntityQueries.messageTypes(Pledge.self, service: service)
         + EntityQueries.messageTypes(Shipment.self, service: service) + EntityQueries.messageTypes(Convoy.self, service: service)
         + EntityQueries.messageTypes(Rotation.self, service: service)

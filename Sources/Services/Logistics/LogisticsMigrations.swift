@@ -1,3 +1,4 @@
+import Contracts
 import GRDB
 
 /// The logistics schema, as named migration steps.
@@ -76,5 +77,9 @@ enum LogisticsMigrations {
                 table.column("availability", .text).notNull()
             }
         }
+        // The replicas other followers keep too, defined once in Contracts (they replace the
+        // two tables above, which kept no labels).
+        AlertAreaReplica.registerMigrations(&migrator, legacyTable: "threat")
+        UnitReplica.registerMigrations(&migrator, legacyTable: "unit_replica")
     }
 }

@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 import GRDB
 import ServiceKit
 
@@ -13,7 +14,7 @@ public struct LogisticsService: DomainService {
         LogisticsMigrations.register(&migrator)
     }
 
-    public var follows: [Consumer.Follow] { [ThreatReactions.follow] + EscortReactions.follows }
+    public var follows: [Consumer.Follow] { [IntelligenceContract.alerts] + EscortReactions.follows }
 
     public func react(to event: Envelope, context: CommandContext) throws {
         if event.type.hasPrefix("intelligence.") {

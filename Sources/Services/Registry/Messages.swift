@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 
 /// The data of the registry's commands, queries and events.
 public enum RegistryMessages {
@@ -19,14 +20,6 @@ public enum RegistryMessages {
         public init(code: String, reason: String? = nil) { self.code = code; self.reason = reason }
     }
 
-    /// Reports a membership change.
-    public struct StatusChanged: Codable, Sendable, Equatable {
-        public var code: String
-        public var status: Membership
-        public var previous: Membership
-        public var reason: String?
-    }
-
     public struct IssueCredential: Codable, Sendable {
         public var partner: String
         public var kind: Credential.Kind
@@ -36,14 +29,6 @@ public enum RegistryMessages {
         public init(partner: String, kind: Credential.Kind, user: String? = nil, secret: String) {
             self.partner = partner; self.kind = kind; self.user = user; self.secret = secret
         }
-    }
-
-    /// A credential without its hash, as replies and queries show it.
-    public struct CredentialSummary: Codable, Sendable, Equatable {
-        public var partner: String
-        public var kind: Credential.Kind
-        public var user: String
-        public var issuedAt: String
     }
 
     public struct RevokeCredential: Codable, Sendable {

@@ -1,3 +1,4 @@
+import Contracts
 import GRDB
 
 /// The registry's schema, as named migration steps.

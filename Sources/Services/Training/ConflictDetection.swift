@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 import GRDB
 import ServiceKit
 
@@ -28,8 +29,8 @@ enum ConflictDetection {
             }
         }
         // An exercise where an intelligence alert is active.
-        for row in try Row.fetchAll(db, sql: "SELECT alert, area FROM threat") {
-            let alert: String = row["alert"], area: String = row["area"]
+        for row in try AlertAreaReplica.active(in: db) {
+            let alert = row.alert, area = row.area
             for exercise in exercises.values where exercise.location == area {
                 add("ALR-\(exercise.exercise)-\(alert)", .alert, exercise, unit: nil, partner: nil,
                     "\(exercise.exercise) takes place in \(area), under alert \(alert)")

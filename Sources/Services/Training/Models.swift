@@ -1,3 +1,4 @@
+import Contracts
 import GRDB
 import ServiceKit
 
@@ -84,14 +85,4 @@ public struct Conflict: StatefulRecord, Equatable {
     public static let lifecycle = Lifecycle<Status>("conflict", [
         .init("resolve", from: [.open], to: .resolved, event: "resolved"),
     ])
-}
-
-/// A unit certified by a course or exercise, until it expires.
-public struct Certification: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "certification"
-
-    public var unit: String
-    public var partner: String
-    public var exercise: String
-    public var expires: String
 }

@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 import GRDB
 import ServiceKit
 
@@ -75,7 +76,7 @@ enum TrainingCommands {
         }
         if !exercise.requiredUnitTypes.isEmpty {
             // Unit types come from the registry's events (training's replica), never its database.
-            guard let type = try String.fetchOne(context.db, sql: "SELECT type FROM unit_replica WHERE unit = ?", arguments: [input.unit]) else {
+            guard let type = try UnitReplica.find(input.unit, in: context.db)?.type else {
                 throw CommandError(.notFound, "unit '\(input.unit)' is not known from the registry (yet)")
             }
             guard exercise.requiredUnitTypes.contains(type) else {
@@ -122,36 +123,19 @@ enum TrainingCommands {
 
     // MARK: Reactions
 
-    static let follows: [Consumer.Follow] = [
-        .init(source: "concord/intelligence", topicPrefix: "intelligence.",
-              types: ["intelligence.alert.raised", "intelligence.alert.lifted", "intelligence.alert.expired"]),
-        .init(source: "concord/logistics", topicPrefix: "logistics.rotation.",
-              types: ["logistics.rotation.scheduled", "logistics.rotation.completed", "logistics.rotation.cancelled"]),
-        .init(source: "concord/registry", topicPrefix: "registry.unit.", types: ["registry.unit.registered", "registry.unit.updated"]),
-    ]
-
-    struct UnitEvent: Decodable { var unit: String; var type: String }
-
-    struct AlertEvent: Decodable { var alert: String; var area: String }
-    struct RotationEvent: Decodable { var rotation: String; var unit: String; var outDate: String; var status: String }
+    static let follows: [Consumer.Follow] = [IntelligenceContract.alerts, LogisticsContract.rotations, RegistryContract.units]
 
     static func react(to event: Envelope, context: CommandContext) throws {
         if event.type.hasPrefix("registry.") {
-            let unit = try event.decodeData(UnitEvent.self)
-            try context.db.execute(sql: "INSERT OR REPLACE INTO unit_replica (unit, type) VALUES (?, ?)", arguments: [unit.unit, unit.type])
+            try UnitReplica.apply(event, in: context.db)
             return
         }
         if event.type.hasPrefix("intelligence.") {
-            let alert = try event.decodeData(AlertEvent.self)
-            if event.type == "intelligence.alert.raised" {
-                try context.db.execute(sql: "INSERT OR REPLACE INTO threat (alert, area) VALUES (?, ?)", arguments: [alert.alert, alert.area])
-            } else {
-                try context.db.execute(sql: "DELETE FROM threat WHERE alert = ?", arguments: [alert.alert])
-            }
+            try AlertAreaReplica.apply(event, in: context.db)
         } else {
-            let rotation = try event.decodeData(RotationEvent.self)
+            let rotation = try event.decodeData(Rotation.self)
             try context.db.execute(sql: "INSERT OR REPLACE INTO rotation_replica (rotation, unit, outDate, status) VALUES (?, ?, ?, ?)",
-                                   arguments: [rotation.rotation, rotation.unit, rotation.outDate, rotation.status])
+                                   arguments: [rotation.rotation, rotation.unit, rotation.outDate, rotation.status.rawValue])
         }
         try ConflictDetection.reassess(context)
     }

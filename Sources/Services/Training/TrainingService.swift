@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 import GRDB
 import ServiceKit
 
@@ -59,6 +60,10 @@ public struct TrainingService: DomainService {
             }
         }
         Self.registerReplicaMigration(&migrator)
+        // The replicas other followers keep too, defined once in Contracts (they replace the
+        // labelless `threat` and `unit_replica` tables of the steps above).
+        AlertAreaReplica.registerMigrations(&migrator, legacyTable: "threat")
+        UnitReplica.registerMigrations(&migrator, legacyTable: "unit_replica")
     }
 
     public var follows: [Consumer.Follow] { TrainingCommands.follows }
@@ -104,37 +109,4 @@ public struct TrainingService: DomainService {
         handlers.merge(EntityQueries.handlers(Conflict.self, service: name, filters: ["status", "kind", "exercise"])) { $1 }
         return handlers
     }
-}
-
-/// Every message type of training, and the types it follows.
-public enum TrainingCatalog {
-    public static let catalog = MessageCatalog(
-        [
-            MessageType("cmd.training.exercise.schedule", summary: "Schedule a course or joint exercise.", data: TrainingCommands.Schedule.self),
-            MessageType("training.exercise.scheduled", summary: "An exercise was scheduled.", data: Exercise.self),
-            MessageType("cmd.training.exercise.reschedule", summary: "Move an exercise's dates or place.", data: TrainingCommands.Reschedule.self),
-            MessageType("training.exercise.rescheduled", summary: "An exercise was rescheduled.", data: Exercise.self),
-            MessageType("cmd.training.enrolment.apply", summary: "Apply for a unit's place in an exercise.", data: TrainingCommands.Apply.self),
-            MessageType("training.enrolment.applied", summary: "A unit applied.", data: Enrolment.self),
-            MessageType("cmd.training.unit.certify", summary: "Certify a unit, with an expiry.", data: TrainingCommands.Certify.self),
-            MessageType("training.unit.certified", summary: "A unit was certified; the registry marks it ready.", data: Certification.self),
-            MessageType("training.conflict.raised", summary: "A planning conflict was found.", data: Conflict.self),
-            MessageType("training.command.rejected", summary: "A training command or query was refused.", data: CommandError.self),
-            MessageType("intelligence.alert.raised", summary: "An alert on an area (followed)."),
-            MessageType("intelligence.alert.lifted", summary: "An alert was lifted (followed)."),
-            MessageType("intelligence.alert.expired", summary: "An alert expired (followed)."),
-            MessageType("logistics.rotation.scheduled", summary: "A rotation was scheduled (followed)."),
-            MessageType("logistics.rotation.completed", summary: "A rotation was completed (followed)."),
-            MessageType("logistics.rotation.cancelled", summary: "A rotation was cancelled (followed)."),
-            MessageType("registry.unit.registered", version: 3, summary: "A unit was registered (followed).",
-                        upcasters: [1: { $0["location"] = .object(["name": $0["location"] ?? .string("unknown")]) },
-                                    2: { $0["readiness"] = .string("unknown"); $0["availability"] = .string("available") }]),
-            MessageType("registry.unit.updated", summary: "A unit changed (followed)."),
-        ]
-        + EntityQueries.transitionTypes(Exercise.self, service: "training")
-        + EntityQueries.transitionTypes(Enrolment.self, service: "training")
-        + EntityQueries.transitionTypes(Conflict.self, service: "training")
-        + EntityQueries.messageTypes(Exercise.self, service: "training") + EntityQueries.messageTypes(Enrolment.self, service: "training")
-        + EntityQueries.messageTypes(Conflict.self, service: "training")
-    )
 }

@@ -29,4 +29,16 @@ public struct Alert: StatefulRecord, Equatable {
         .init("lift", from: [.active], to: .lifted, event: "lifted"),
         .init("expire", from: [.active], to: .expired, event: "expired"),
     ])
+
+    public init(alert: String, report: String?, area: String, severity: Severity, summary: String, expires: String, securityLabel: SecurityLabel, tearline: Tearline?, status: Status) {
+        self.alert = alert
+        self.report = report
+        self.area = area
+        self.severity = severity
+        self.summary = summary
+        self.expires = expires
+        self.securityLabel = securityLabel
+        self.tearline = tearline
+        self.status = status
+    }
 }

@@ -14,7 +14,8 @@ public struct SecurityLabel: Codable, Sendable, Equatable {
         self.releasableTo = releasableTo
     }
 
-    var label: Label { Label(classification, releasableTo: releasableTo) }
+    /// The label this stands for, as releasability checks read it.
+    public var label: Label { Label(classification, releasableTo: releasableTo) }
 }
 
 /// A summary that may go further than the content above it: at a classification no higher
@@ -22,4 +23,9 @@ public struct SecurityLabel: Codable, Sendable, Equatable {
 public struct Tearline: Codable, Sendable, Equatable {
     public var summary: String
     public var label: SecurityLabel
+
+    public init(summary: String, label: SecurityLabel) {
+        self.summary = summary
+        self.label = label
+    }
 }

@@ -33,4 +33,16 @@ public struct AssistanceRequest: StatefulRecord, Equatable {
         .init("task", from: [.validated], to: .tasked, event: "tasked"),
         .init("complete", from: [.tasked], to: .completed, event: "completed"),
     ])
+
+    public init(rfa: String, requester: String, kind: Kind, justification: String, route: String?, location: String, neededBy: String, convoy: String?, status: Status) {
+        self.rfa = rfa
+        self.requester = requester
+        self.kind = kind
+        self.justification = justification
+        self.route = route
+        self.location = location
+        self.neededBy = neededBy
+        self.convoy = convoy
+        self.status = status
+    }
 }

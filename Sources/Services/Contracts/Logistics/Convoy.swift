@@ -31,4 +31,13 @@ public struct Convoy: StatefulRecord, Equatable {
         .init("halt", from: [.moving], to: .halted, event: "halted"),
         .init("arrive", from: [.moving], to: .arrived, event: "arrived"),
     ])
+
+    public init(convoy: String, route: String, partners: [String], request: String?, escort: String?, status: Status) {
+        self.convoy = convoy
+        self.route = route
+        self.partners = partners
+        self.request = request
+        self.escort = escort
+        self.status = status
+    }
 }

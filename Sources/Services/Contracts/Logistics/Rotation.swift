@@ -25,4 +25,13 @@ public struct Rotation: StatefulRecord, Equatable {
         .init("complete", from: [.scheduled], to: .completed, event: "completed"),
         .init("cancel", from: [.scheduled], to: .cancelled, event: "cancelled"),
     ])
+
+    public init(rotation: String, unit: String, partner: String, outDate: String, inDate: String, status: Status) {
+        self.rotation = rotation
+        self.unit = unit
+        self.partner = partner
+        self.outDate = outDate
+        self.inDate = inDate
+        self.status = status
+    }
 }

@@ -14,6 +14,14 @@ public struct Credential: Codable, Sendable, Equatable, FetchableRecord, Persist
     /// `SecretHasher` output; the secret itself is never stored.
     public var hash: String
     public var issuedAt: String
+
+    public init(partner: String, kind: Kind, user: String, hash: String, issuedAt: String) {
+        self.partner = partner
+        self.kind = kind
+        self.user = user
+        self.hash = hash
+        self.issuedAt = issuedAt
+    }
 }
 
 /// A partner's subject permissions on the gateway: NATS subjects with wildcards.

@@ -7,7 +7,7 @@ public enum Membership: String, Codable, Sendable, CaseIterable {
         case admit, suspend, reinstate, withdraw, exit
 
         /// The states this transition may start from.
-        var from: Set<Membership> {
+        public var from: Set<Membership> {
             switch self {
             case .admit: [.joining]
             case .suspend: [.joining, .member, .exiting]
@@ -18,7 +18,7 @@ public enum Membership: String, Codable, Sendable, CaseIterable {
         }
 
         /// The state it leads to.
-        var to: Membership {
+        public var to: Membership {
             switch self {
             case .admit, .reinstate: .member
             case .suspend: .suspended
@@ -28,7 +28,7 @@ public enum Membership: String, Codable, Sendable, CaseIterable {
         }
 
         /// The past-tense event verb, e.g. `admitted`.
-        var eventVerb: String {
+        public var eventVerb: String {
             switch self {
             case .admit: "admitted"
             case .suspend: "suspended"

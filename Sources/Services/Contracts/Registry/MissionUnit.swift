@@ -45,4 +45,14 @@ public struct MissionUnit: Codable, Sendable, Equatable, FetchableRecord, Persis
     enum CodingKeys: String, CodingKey {
         case unit, partner, type, strength, readiness, availability, location
     }
+
+    public init(unit: String, partner: String, type: UnitType, strength: Int, readiness: Readiness, availability: Availability, location: Location) {
+        self.unit = unit
+        self.partner = partner
+        self.type = type
+        self.strength = strength
+        self.readiness = readiness
+        self.availability = availability
+        self.location = location
+    }
 }

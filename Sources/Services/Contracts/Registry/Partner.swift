@@ -26,4 +26,12 @@ public struct Partner: Codable, Sendable, Equatable, FetchableRecord, Persistabl
         (2...16).contains(code.count) && code.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "-" || $0 == "_" }
             && code.allSatisfy(\.isASCII)
     }
+
+    public init(code: String, name: String, kind: Kind, clearance: Classification, status: Membership) {
+        self.code = code
+        self.name = name
+        self.kind = kind
+        self.clearance = clearance
+        self.status = status
+    }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import GRDB
 
 /// A decision to release a report to a partner beyond its label, or to refuse it.

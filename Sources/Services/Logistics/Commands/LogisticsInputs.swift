@@ -1,3 +1,4 @@
+import Contracts
 import ServiceKit
 
 /// The data of logistics' creating commands.

@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 import GRDB
 import ServiceKit
 
@@ -6,29 +7,14 @@ import ServiceKit
 /// through it at risk and halts the convoys moving on them; when no alert covers a route any
 /// more, it is cleared.
 enum ThreatReactions {
-    static let follow = Consumer.Follow(
-        source: "concord/intelligence", topicPrefix: "intelligence.",
-        types: ["intelligence.alert.raised", "intelligence.alert.lifted", "intelligence.alert.expired"])
-
-    /// The fields of an intelligence alert logistics needs.
-    struct AlertEvent: Decodable {
-        var alert: String
-        var area: String
-    }
-
     static func react(to event: Envelope, context: CommandContext) throws {
-        let alert = try event.decodeData(AlertEvent.self)
-        if event.type == "intelligence.alert.raised" {
-            try context.db.execute(sql: "INSERT OR REPLACE INTO threat (alert, area) VALUES (?, ?)", arguments: [alert.alert, alert.area])
-        } else {
-            try context.db.execute(sql: "DELETE FROM threat WHERE alert = ?", arguments: [alert.alert])
-        }
-        try reassess(context, cause: alert.alert)
+        try AlertAreaReplica.apply(event, in: context.db)
+        try reassess(context)
     }
 
     /// Recomputes which routes are at risk and acts on every change.
-    static func reassess(_ context: CommandContext, cause: String) throws {
-        let threatened = Set(try String.fetchAll(context.db, sql: "SELECT area FROM threat"))
+    static func reassess(_ context: CommandContext) throws {
+        let threatened = Set(try AlertAreaReplica.active(in: context.db).map(\.area))
         for var route in try Route.fetchAll(context.db) {
             let atRisk = !threatened.isDisjoint(with: route.areas)
             guard atRisk != route.atRisk else { continue }

@@ -1,3 +1,4 @@
+import Contracts
 import GRDB
 
 /// A named route through areas; at risk while an intelligence alert covers one of them.

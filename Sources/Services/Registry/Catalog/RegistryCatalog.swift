@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 import ServiceKit
 
 /// Every message type of the registry with its schema versions and upcasters.
@@ -25,41 +26,11 @@ public enum RegistryCatalog {
         MessageType("query.registry.unit.list", summary: "Units by type, readiness, availability or partner.", data: RegistryMessages.ListUnits.self),
     ]
 
-    static let events: [MessageType] = [
-        MessageType("registry.partner.registered", summary: "A partner was registered.", data: Partner.self),
-        MessageType("registry.partner.admitted", summary: "A partner became a member.", data: RegistryMessages.StatusChanged.self),
-        MessageType("registry.partner.suspended", summary: "A partner was suspended.", data: RegistryMessages.StatusChanged.self),
-        MessageType("registry.partner.reinstated", summary: "A suspended partner became a member again.", data: RegistryMessages.StatusChanged.self),
-        MessageType("registry.partner.withdrawn", summary: "A member started to exit.", data: RegistryMessages.StatusChanged.self),
-        MessageType("registry.partner.exited", summary: "A partner left the mission.", data: RegistryMessages.StatusChanged.self),
-        MessageType("registry.credential.issued", summary: "A partner credential was issued (hash only).", data: Credential.self),
-        MessageType("registry.credential.revoked", summary: "A partner credential was revoked.", data: RegistryMessages.CredentialSummary.self),
-        MessageType("registry.permissions.granted", summary: "A partner's subject permissions were set.", data: PermissionSet.self),
-        unitRegistered,
-        MessageType("registry.unit.updated", summary: "A unit's state changed; carries the whole unit.", data: MissionUnit.self),
+    /// The registry's own events: what other parts read is declared in `RegistryContract`.
+    static let events: [MessageType] = RegistryContract.types + [
         MessageType("registry.partner.found", summary: "Answer to query.registry.partner.get.", data: RegistryMessages.PartnerDetails.self),
         MessageType("registry.partners.listed", summary: "Answer to query.registry.partner.list.", data: RegistryMessages.PartnerList.self),
         MessageType("registry.units.listed", summary: "Answer to query.registry.unit.list.", data: RegistryMessages.UnitList.self),
         MessageType("registry.command.rejected", summary: "A registry command or query was refused, with code and reason.", data: CommandError.self),
-        MessageType("logistics.convoy.escort-assigned", summary: "A unit was assigned to escort a convoy (followed)."),
-        MessageType("logistics.convoy.arrived", summary: "A convoy arrived (followed)."),
-        MessageType("training.unit.certified", summary: "A unit was certified (followed)."),
-    ]
-
-    /// Version 1 had the location as a bare place name; version 2 made it an object with
-    /// optional coordinates; version 3 added readiness and availability.
-    static let unitRegistered = MessageType(
-        "registry.unit.registered", version: 3, summary: "A unit was registered.", data: MissionUnit.self,
-        upcasters: [
-            1: { data in data["location"] = .object(["name": data["location"] ?? .string("unknown")]) },
-            2: { data in
-                data["readiness"] = .string(MissionUnit.Readiness.unknown.rawValue)
-                data["availability"] = .string(MissionUnit.Availability.available.rawValue)
-            },
-        ],
-        examples: [
-            1: #"{"unit":"NLD-ENG-1","partner":"NLD","type":"engineers","strength":120,"location":"Juba"}"#,
-            2: #"{"unit":"NLD-ENG-1","partner":"NLD","type":"engineers","strength":120,"location":{"name":"Juba","lat":4.85,"lon":31.58}}"#,
-            3: #"{"unit":"NLD-ENG-1","partner":"NLD","type":"engineers","strength":120,"readiness":"ready","availability":"available","location":{"name":"Juba","lat":4.85,"lon":31.58}}"#,
-        ])
+    ] + LogisticsContract.convoyTypes + TrainingContract.types
 }

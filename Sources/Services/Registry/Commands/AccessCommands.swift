@@ -1,13 +1,11 @@
 import BusCore
+import Contracts
 import GRDB
 import ServiceKit
 
 /// Credentials and subject permissions: what the gateway checks partners against.
 enum AccessCommands {
     typealias Messages = RegistryMessages
-
-    /// Credential events carry hashes: for the mission's own parts only.
-    static let secretLabel = Label(.secret, releasableTo: [])
 
     static func issue(_ context: CommandContext) throws -> CommandResult {
         let input = try context.input(Messages.IssueCredential.self)
@@ -28,7 +26,7 @@ enum AccessCommands {
         let credential = Credential(partner: partner.code, kind: input.kind, user: user, hash: hash,
                                     issuedAt: Timestamp.rfc3339(context.commandTime))
         try credential.save(context.db)
-        try context.emit("registry.credential.issued", credential, label: secretLabel)
+        try context.emit("registry.credential.issued", credential, label: .accessControl)
         return try CommandResult("registry.credential.issued", summary(credential))
     }
 
@@ -40,7 +38,7 @@ enum AccessCommands {
         }
         try credential.delete(context.db)
         let revoked = summary(credential)
-        try context.emit("registry.credential.revoked", revoked, label: secretLabel)
+        try context.emit("registry.credential.revoked", revoked, label: .accessControl)
         return try CommandResult("registry.credential.revoked", revoked)
     }
 
@@ -51,11 +49,11 @@ enum AccessCommands {
             throw CommandError(.invalidCommand, "'\(subject)' is not a valid subject (tokens separated by '.', '*' and a final '>' as whole tokens)")
         }
         try input.save(context.db)
-        try context.emit("registry.permissions.granted", input, label: secretLabel)
+        try context.emit("registry.permissions.granted", input, label: .accessControl)
         return try CommandResult("registry.permissions.granted", input)
     }
 
-    static func summary(_ credential: Credential) -> Messages.CredentialSummary {
+    static func summary(_ credential: Credential) -> CredentialSummary {
         .init(partner: credential.partner, kind: credential.kind, user: credential.user, issuedAt: credential.issuedAt)
     }
 }

@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 import GRDB
 import ServiceKit
 
@@ -20,7 +21,7 @@ enum PartnerCommands {
         }
         let partner = Partner(code: input.code, name: name, kind: input.kind, clearance: input.clearance, status: .joining)
         try partner.insert(context.db)
-        try context.emit("registry.partner.registered", partner, label: releasable(to: partner.code))
+        try context.emit("registry.partner.registered", partner, label: partner.label)
         return try CommandResult("registry.partner.registered", partner)
     }
 
@@ -33,11 +34,11 @@ enum PartnerCommands {
                 throw CommandError(.illegalTransition,
                                    "partner '\(partner.code)' is \(partner.status.rawValue) and cannot be \(transition.eventVerb); allowed from: \(transition.allowedFrom)")
             }
-            let change = Messages.StatusChanged(code: partner.code, status: next, previous: partner.status, reason: input.reason)
+            let change = PartnerStatusChanged(code: partner.code, status: next, previous: partner.status, reason: input.reason)
             partner.status = next
             try partner.update(context.db)
             let type = "registry.partner.\(transition.eventVerb)"
-            try context.emit(type, change, label: releasable(to: partner.code))
+            try context.emit(type, change, label: change.label)
             return try CommandResult(type, change)
         }
     }
@@ -48,9 +49,6 @@ enum PartnerCommands {
         }
         return partner
     }
-
-    /// Registry events about a partner go to that partner only, unclassified.
-    static func releasable(to code: String) -> Label { Label(.unclassified, releasableTo: [code]) }
 }
 
 extension Membership.Transition {

@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 import GRDB
 import ServiceKit
 
@@ -23,7 +24,7 @@ enum UnitCommands {
                                readiness: input.readiness ?? .unknown, availability: input.availability ?? .available,
                                location: input.location)
         try unit.insert(context.db)
-        try context.emit("registry.unit.registered", unit, label: PartnerCommands.releasable(to: partner.code))
+        try context.emit("registry.unit.registered", unit, label: unit.label)
         return try CommandResult("registry.unit.registered", unit)
     }
 
@@ -40,7 +41,7 @@ enum UnitCommands {
         if let availability = input.availability { unit.availability = availability }
         if let location = input.location { unit.location = location }
         try unit.update(context.db)
-        try context.emit("registry.unit.updated", unit, label: PartnerCommands.releasable(to: unit.partner))
+        try context.emit("registry.unit.updated", unit, label: unit.label)
         return try CommandResult("registry.unit.updated", unit)
     }
 

@@ -1,4 +1,5 @@
 import BusCore
+import Contracts
 import GRDB
 import ServiceKit
 

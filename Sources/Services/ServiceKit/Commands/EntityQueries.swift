@@ -55,11 +55,23 @@ public enum EntityQueries {
 
     /// The command and event types of a lifecycle's steps, for a service's catalog.
     public static func transitionTypes<Record: StatefulRecord>(_: Record.Type, service: String) -> [MessageType] {
+        transitionCommands(Record.self, service: service) + transitionEvents(Record.self, service: service)
+    }
+
+    /// `cmd.<service>.<entity>.<verb>` for each step of the lifecycle.
+    public static func transitionCommands<Record: StatefulRecord>(_: Record.Type, service: String) -> [MessageType] {
         let entity = Record.lifecycle.entity
-        return Record.lifecycle.steps.flatMap { step in
-            [MessageType("cmd.\(service).\(entity).\(step.verb)", summary: "Move a \(entity) to \(step.to.rawValue).",
-                         data: TransitionInput.self, userInfo: [.transitionKeyField: Record.keyField]),
-             MessageType("\(service).\(entity).\(step.event)", summary: "A \(entity) became \(step.to.rawValue).", data: Record.self)]
+        return Record.lifecycle.steps.map { step in
+            MessageType("cmd.\(service).\(entity).\(step.verb)", summary: "Move a \(entity) to \(step.to.rawValue).",
+                        data: TransitionInput.self, userInfo: [.transitionKeyField: Record.keyField])
+        }
+    }
+
+    /// `<service>.<entity>.<event>` for each step of the lifecycle, carrying the whole entity.
+    public static func transitionEvents<Record: StatefulRecord>(_: Record.Type, service: String) -> [MessageType] {
+        let entity = Record.lifecycle.entity
+        return Record.lifecycle.steps.map { step in
+            MessageType("\(service).\(entity).\(step.event)", summary: "A \(entity) became \(step.to.rawValue).", data: Record.self)
         }
     }
 }

@@ -1,0 +1,57 @@
+import BusCore
+import GRDB
+import ServiceKit
+
+/// The areas under an active intelligence alert, as intelligence's events describe them, kept
+/// by the services that plan around them (logistics' routes, training's exercises). Each row
+/// keeps the label of the alert event it came from, for whatever is derived from it.
+public enum AlertAreaReplica {
+    public static let tableName = "replica_alert_area"
+
+    /// One active alert and the area it covers.
+    public struct Row: LabelledRow, Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+        public static let databaseTableName = AlertAreaReplica.tableName
+
+        public var alert: String
+        public var area: String
+        public var classification: String
+        public var releasableTo: [String]
+    }
+
+    /// The replica's table. Rows of `legacyTable` (a table a service kept before, without labels)
+    /// move over labelled `Label.unknown`: their alerts' labels were not kept, so whatever is
+    /// derived from them fails closed until those alerts end.
+    public static func registerMigrations(_ migrator: inout DatabaseMigrator, legacyTable: String?) {
+        migrator.registerMigration("replica-alert-area-v1") { db in
+            try db.create(table: tableName) { table in
+                table.primaryKey("alert", .text)
+                table.column("area", .text).notNull().indexed()
+                table.labelColumns()
+            }
+            if let legacyTable, try db.tableExists(legacyTable) {
+                try db.execute(sql: """
+                    INSERT INTO \(tableName) (alert, area, classification, releasableTo)
+                    SELECT alert, area, ?, '[]' FROM \(legacyTable)
+                    """, arguments: [Label.unknown.classification.rawValue])
+                try db.drop(table: legacyTable)
+            }
+        }
+    }
+
+    /// Applies an alert event: raised adds the area, lifted or expired removes it.
+    public static func apply(_ event: Envelope, in db: Database) throws {
+        let alert = try event.decodeData(Alert.self)
+        if event.type == IntelligenceContract.alertRaised.name {
+            let label = Label(of: event)
+            try Row(alert: alert.alert, area: alert.area, classification: label.classification.rawValue,
+                    releasableTo: label.releasableTo).save(db)
+        } else {
+            _ = try Row.deleteOne(db, key: alert.alert)
+        }
+    }
+
+    /// Every active alert's area, by alert.
+    public static func active(in db: Database) throws -> [Row] {
+        try Row.order(Column("alert")).fetchAll(db)
+    }
+}
