@@ -44,12 +44,17 @@ image: deps
 compose-test: deps
 	Tests/Compose/compose_test.sh
 
-## libFuzzer on the NATS client decoder for $(FUZZ_SECONDS) seconds, starting from Fuzz/corpus.
+## libFuzzer on both NATS decoders (what partners send, what a server sends) for $(FUZZ_SECONDS)
+## seconds each, starting from Fuzz/client-corpus and Fuzz/server-corpus.
 fuzz:
-	@mkdir -p .build/fuzz-corpus
+	@mkdir -p .build/fuzz-corpus/client .build/fuzz-corpus/server
 	swiftc -O -sanitize=fuzzer,address -parse-as-library Sources/Gateway/NATSProtocol/*.swift \
 		Fuzz/ClientDecoderFuzz.swift -o .build/fuzz-client-decoder 2>/dev/null
-	.build/fuzz-client-decoder -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 .build/fuzz-corpus Fuzz/corpus 2>&1 \
+	swiftc -O -sanitize=fuzzer,address -parse-as-library Sources/Gateway/NATSProtocol/*.swift \
+		Fuzz/ServerDecoderFuzz.swift -o .build/fuzz-server-decoder 2>/dev/null
+	.build/fuzz-client-decoder -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 .build/fuzz-corpus/client Fuzz/client-corpus 2>&1 \
+		| grep -E "^(Done|stat::number_of_executed_units|==.*ERROR)|SUMMARY" ; test $${PIPESTATUS[0]} -eq 0
+	.build/fuzz-server-decoder -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 .build/fuzz-corpus/server Fuzz/server-corpus 2>&1 \
 		| grep -E "^(Done|stat::number_of_executed_units|==.*ERROR)|SUMMARY" ; test $${PIPESTATUS[0]} -eq 0
 
 ## Throughput against the references, in a release build (the gateway bench needs nats-server).

@@ -23,7 +23,7 @@ struct EnvelopeTests {
 
     @Test("the encoding is CloudEvents 1.0 JSON structured mode")
     func cloudEventsShape() throws {
-        let object = try JSONSerialization.jsonObject(with: Data(EnvelopeCodec.encode(Self.full))) as! [String: Any]
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(EnvelopeCodec.encode(Self.full))) as? [String: Any])
         #expect(object["specversion"] as? String == "1.0")
         #expect(object["datacontenttype"] as? String == "application/json")
         #expect(object["releasableto"] as? String == "AU NLD")

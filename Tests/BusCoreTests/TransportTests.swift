@@ -13,7 +13,7 @@ struct TransportTests {
         await #expect {
             try await client.request(command, timeout: .milliseconds(300))
         } throws: { error in
-            let error = error as! BusError
+            guard let error = error as? BusError else { return false }
             return error.code == .timeout && error.message.contains("cmd.nobody.thing.do")
         }
         await client.close()
@@ -28,12 +28,11 @@ struct TransportTests {
         server.subscribe("cmd.echo.")
         try await Task.sleep(for: .milliseconds(100))
         async let reply = client.request(Envelope(id: "q1", source: "test", type: "cmd.echo.text.say"), timeout: .seconds(5))
-        for await message in server.messages {
-            let command = try EnvelopeCodec.decode(message.payload)
-            server.publish(topic: command.replyTo!, payload: EnvelopeCodec.encode(
-                Envelope(id: "r1", source: "echo", type: "echo.text.said", extensions: ["inreplyto": command.id])))
-            break
-        }
+        // A failure is a missing message, reported after ten seconds, never a hang.
+        let message = await server.messages.next(timeout: .seconds(10))
+        let command = try EnvelopeCodec.decode(try #require(message, "the command never reached the server").payload)
+        server.publish(topic: try #require(command.replyTo), payload: EnvelopeCodec.encode(
+            Envelope(id: "r1", source: "echo", type: "echo.text.said", extensions: ["inreplyto": command.id])))
         #expect(try await reply.extensions["inreplyto"] == "q1")
         await client.close()
         await server.close()
@@ -56,8 +55,7 @@ struct TransportTests {
         try rogue.send([[], Array("x".utf8)])                                         // empty topic
         sender.publish(topic: "good.fine", payload: Array("ok".utf8))
 
-        var iterator = receiver.messages.makeAsyncIterator()
-        let first = await iterator.next()
+        let first = await receiver.messages.next(timeout: .seconds(10))
         #expect(first?.topic == "good.fine")
         #expect(try await eventually { bus.proxy.statistics.dropped == 4 })
         rogue.close()
@@ -76,10 +74,7 @@ struct TransportTests {
         for index in 0..<500 { sender.publish(topic: "flush.n", payload: Array("\(index)".utf8)) }
         await sender.close()
         var count = 0
-        for await _ in receiver.messages {
-            count += 1
-            if count == 500 { break }
-        }
+        while count < 500, await receiver.messages.next(timeout: .seconds(10)) != nil { count += 1 }
         #expect(count == 500)
         await receiver.close()
         await bus.stop()

@@ -26,12 +26,13 @@ extension ProcessTests {
         @Test("each schema names the fields its type decodes, required ones included")
         func schemaShape() throws {
             let data = try Data(contentsOf: Self.committed.appendingPathComponent("schemas/cmd.logistics.request.create.json"))
-            let schema = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-            let properties = schema["properties"] as! [String: Any]
+            let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let properties = try #require(schema["properties"] as? [String: Any])
+            let required = try #require(schema["required"] as? [String])
             #expect(Set(properties.keys).isSuperset(of: ["request", "requester", "items", "destination", "neededBy", "priority"]))
-            #expect((schema["required"] as! [String]).contains("neededBy"))
-            #expect(!(schema["required"] as! [String]).contains("priority"))
-            let priority = properties["priority"] as! [String: Any]
+            #expect(required.contains("neededBy"))
+            #expect(!required.contains("priority"))
+            let priority = try #require(properties["priority"] as? [String: Any])
             #expect(priority["enum"] as? [String] == ["low", "normal", "high", "critical"])
         }
 

@@ -47,7 +47,7 @@ struct UnitAndAccessTests {
         _ = try await bed.client.send("cmd.registry.credential.issue",
                                       RegistryMessages.IssueCredential(partner: "WFP", kind: .password, user: "ops", secret: "correct horse"))
         let hashes = try bed.read { db in try String.fetchAll(db, sql: "SELECT hash FROM credential ORDER BY user") }
-        #expect(hashes.count == 2)
+        try #require(hashes.count == 2)
         #expect(SecretHasher.verify(token, against: hashes[0]))
         #expect(SecretHasher.verify("correct horse", against: hashes[1]))
         #expect(!SecretHasher.verify("wrong horse", against: hashes[1]))

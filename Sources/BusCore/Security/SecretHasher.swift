@@ -36,7 +36,7 @@ public enum SecretHasher {
         return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    private static func pbkdf2(_ password: String, salt: [UInt8], rounds: Int) -> [UInt8] {
+    static func pbkdf2(_ password: String, salt: [UInt8], rounds: Int) -> [UInt8] {
         // One 32-byte block of PBKDF2-HMAC-SHA256 (RFC 8018).
         let key = SymmetricKey(data: Data(password.utf8))
         var block = Array(HMAC<SHA256>.authenticationCode(for: salt + [0, 0, 0, 1], using: key))
