@@ -49,9 +49,9 @@ compose-test: deps
 fuzz:
 	@mkdir -p .build/fuzz-corpus/client .build/fuzz-corpus/server
 	swiftc -O -sanitize=fuzzer,address -parse-as-library Sources/Gateway/NATSProtocol/*.swift \
-		Fuzz/ClientDecoderFuzz.swift -o .build/fuzz-client-decoder 2>/dev/null
+		Fuzz/FuzzDecoder.swift Fuzz/ClientDecoderFuzz.swift -o .build/fuzz-client-decoder 2>/dev/null
 	swiftc -O -sanitize=fuzzer,address -parse-as-library Sources/Gateway/NATSProtocol/*.swift \
-		Fuzz/ServerDecoderFuzz.swift -o .build/fuzz-server-decoder 2>/dev/null
+		Fuzz/FuzzDecoder.swift Fuzz/ServerDecoderFuzz.swift -o .build/fuzz-server-decoder 2>/dev/null
 	.build/fuzz-client-decoder -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 .build/fuzz-corpus/client Fuzz/client-corpus 2>&1 \
 		| grep -E "^(Done|stat::number_of_executed_units|==.*ERROR)|SUMMARY" ; test $${PIPESTATUS[0]} -eq 0
 	.build/fuzz-server-decoder -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 .build/fuzz-corpus/server Fuzz/server-corpus 2>&1 \

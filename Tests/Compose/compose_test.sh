@@ -37,6 +37,8 @@ echo "building the image"
 docker build -q -t concord:latest . >/dev/null
 
 echo "up"
+# The engine picks the host port partners reach the gateway on; `port` tells which.
+export CONCORD_GATEWAY_PUBLISH=127.0.0.1:0
 docker-compose -p "$project" up -d --no-build
 healthy() {
   for service in bus registry logistics intelligence training liaison gateway; do
@@ -54,7 +56,9 @@ docker-compose -p "$project" exec -T registry concord partner permit WFP --publi
   --publish "query.logistics.>" --subscribe "logistics.request.*" >/dev/null
 sleep 2
 
-python3 Tests/Compose/partner_burst.py nats://127.0.0.1:4222 "$token" "$count" > /tmp/concord-partner.log 2>&1 &
+gateway=$(docker-compose -p "$project" port gateway 4222)
+echo "gateway published at $gateway"
+python3 Tests/Compose/partner_burst.py "nats://$gateway" "$token" "$count" > /tmp/concord-partner.log 2>&1 &
 partner=$!
 for _ in $(seq 1 60); do grep -q "burst: started" /tmp/concord-partner.log && break; sleep 1; done
 sleep 2

@@ -62,15 +62,7 @@ struct ClientDecoderTests {
 
     @Test("fed in random splits it gives the same operations", arguments: 0..<50)
     func randomSplits(seed: Int) throws {
-        var generator = SplitMix(seed: UInt64(seed))
-        var chunks: [[UInt8]] = []
-        var index = 0
-        while index < Self.session.count {
-            let size = Int.random(in: 1...40, using: &generator)
-            chunks.append(Array(Self.session[index..<min(index + size, Self.session.count)]))
-            index += size
-        }
-        #expect(try Self.decode(chunks) == Self.expected)
+        #expect(try Self.decode(SplitMix.chunks(of: Self.session, seed: seed)) == Self.expected)
     }
 
     @Test("malformed input is refused with nats-server's error text", arguments: MalformedInputs.all)
@@ -100,18 +92,5 @@ struct ClientDecoderTests {
         let payload = String(repeating: "x", count: 1_024)
         let operations = try Self.decode([Array("PUB a.b 1024\r\n\(payload)\r\n".utf8)], limits: .init(maxControlLine: 256, maxPayload: 1_024))
         #expect(operations == [.pub(subject: "a.b", replyTo: nil, payload: Array(payload.utf8))])
-    }
-}
-
-/// A small deterministic generator so failures replay.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

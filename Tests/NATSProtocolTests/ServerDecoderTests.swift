@@ -44,15 +44,7 @@ struct ServerDecoderTests {
 
     @Test("fed in random splits it gives the same operations", arguments: 0..<30)
     func randomSplits(seed: Int) throws {
-        var generator = SplitMix(seed: UInt64(seed))
-        var chunks: [[UInt8]] = []
-        var index = 0
-        while index < Self.session.count {
-            let size = Int.random(in: 1...40, using: &generator)
-            chunks.append(Array(Self.session[index..<min(index + size, Self.session.count)]))
-            index += size
-        }
-        #expect(try Self.decode(chunks) == Self.expected)
+        #expect(try Self.decode(SplitMix.chunks(of: Self.session, seed: seed)) == Self.expected)
     }
 
     /// Inputs a server might send by mistake or an attacker on purpose; each must be refused
