@@ -67,3 +67,13 @@ public final class Tally: Sendable {
     public func add() { count.add(1, ordering: .relaxed) }
     public var value: Int { count.load(ordering: .relaxed) }
 }
+
+/// The latest value a polling closure saw, to report after the polling ends.
+public final class Latest<Value: Sendable>: Sendable {
+    private let state: Mutex<Value>
+    public init(_ initial: Value) { state = Mutex(initial) }
+    public var value: Value {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
+    }
+}

@@ -11,7 +11,7 @@ extension ProcessTests {
         static let scraper = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../Operations/scrape_metrics.py").standardized.path
 
-        struct Sample: Decodable {
+        struct Sample: Decodable, Sendable {
             var name: String
             var labels: [String: String]
             var value: Double
@@ -75,8 +75,13 @@ extension ProcessTests {
                                                                    logPath: folder.path("add-\(code).log"))
                 #expect(status == 0, "\(output)")
             }
-            try await Task.sleep(for: .milliseconds(600))
-            let after = try await Self.scrape(ports.registry, folder: folder)
+            // Metrics reflect the commands once the registry has journaled their events.
+            let latest = Latest<[Sample]?>(nil)
+            _ = try await eventually(timeout: .seconds(20)) {
+                latest.value = try await Self.scrape(ports.registry, folder: folder)
+                return (Self.value(latest.value, "concord_journal_events", ["source": "concord/registry"]) ?? 0) >= 9
+            }
+            let after = latest.value
             #expect(before != nil && after != nil, "the registry's /metrics must parse")
             let commandsIn = ["family": "cmd", "direction": "in"]
             #expect((Self.value(after, "concord_bus_messages_total", commandsIn) ?? 0) >= (Self.value(before, "concord_bus_messages_total", commandsIn) ?? 0) + 9)

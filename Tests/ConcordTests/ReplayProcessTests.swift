@@ -21,6 +21,13 @@ extension ProcessTests {
         /// The bus options alone, for commands that do not talk to the gateway.
         static func busOnly(_ options: [String]) -> [String] { Array(options.prefix(8)) }
 
+        /// Waits until the recorder has written what it hears (services' heartbeats come every
+        /// second), so its subscription is live before the traffic that matters.
+        static func awaitRecording(_ cassette: String) async throws {
+            #expect(try await eventually(timeout: .seconds(30)) { ((try? readCassette(cassette))?.0 ?? []).count >= 2 },
+                    "the recorder wrote nothing")
+        }
+
         static func stop(_ process: ConcordProcess) async {
             process.signal(SIGINT)
             _ = await process.waitForExit(timeout: .seconds(15))
@@ -54,11 +61,14 @@ extension ProcessTests {
             let cassette = folder.path("mission.jsonl")
             let (original, bus) = try await Self.up(folder, "original")
             let recorder = try await ConcordProcess.launch(["record", "--out", cassette] + Self.busOnly(bus), logPath: folder.path("record.log"))
-            try await Task.sleep(for: .seconds(1))
+            try await Self.awaitRecording(cassette)
             let (scenarioStatus, report) = try await ConcordProcess.run(["scenario", Self.scenario, "--speed", "6"] + bus,
-                                                                       logPath: folder.path("scenario.log"), timeout: .seconds(90))
+                                                                       logPath: folder.path("scenario.log"), timeout: .seconds(120))
             #expect(scenarioStatus == 0, "\(report)")
-            try await Task.sleep(for: .seconds(1))
+            // Every command the scenario sent is on the cassette before the recorder stops.
+            #expect(try await eventually(timeout: .seconds(30)) {
+                ((try? readCassette(cassette))?.0 ?? []).filter { $0.topic.hasPrefix("cmd.") }.count >= 43
+            })
             recorder.signal(SIGTERM)
             #expect(await recorder.waitForExit(timeout: .seconds(10)) == 0, "\(recorder.output)")
             #expect(recorder.output.contains("withheld 0 by redaction"), "\(recorder.output)")
@@ -71,11 +81,11 @@ extension ProcessTests {
             let commands = try readWholeCassette(cassette).filter { $0.topic.hasPrefix("cmd.") }.count
             #expect(commands == 43, "every inject of the scenario is on the cassette")
             #expect(replayed.contains("replayed \(commands) messages"), "\(replayed)")
-            // Reactions to the last commands settle within the services' heartbeat.
-            try await Task.sleep(for: .seconds(3))
-            await Self.stop(fresh)
-
+            // Reactions to the last commands settle: wait until the fresh deployment holds what
+            // the original held (the comparison below then names any table that differs).
             let before = try Self.state(of: folder.path("original"))
+            _ = try await eventually(timeout: .seconds(30)) { (try? Self.state(of: folder.path("fresh"))) == before }
+            await Self.stop(fresh)
             let after = try Self.state(of: folder.path("fresh"))
             #expect(before.keys.sorted() == after.keys.sorted())
             #expect(before.values.map(\.count).reduce(0, +) > 30, "the scenario should leave entities in every service")
@@ -91,7 +101,7 @@ extension ProcessTests {
             let cassette = folder.path("killed.jsonl")
             let (up, bus) = try await Self.up(folder, "data")
             let recorder = try await ConcordProcess.launch(["record", "--out", cassette] + Self.busOnly(bus), logPath: folder.path("record.log"))
-            try await Task.sleep(for: .seconds(1))
+            try await Self.awaitRecording(cassette)
             // Heartbeats alone keep it writing; a scenario run adds commands and events.
             let scenario = try await ConcordProcess.launch(["scenario", Self.scenario, "--speed", "max"] + bus, logPath: folder.path("scenario.log"))
             try await Task.sleep(for: .seconds(3))

@@ -40,16 +40,26 @@ extension ProcessTests {
             let (reissue, reissueOutput) = try await ConcordProcess.run(["partner", "credential", "ECOWAS", "--token", token] + bus,
                                                                         logPath: folder.path("token.log"))
             #expect(reissue == 0, "\(reissueOutput)")
-            try await Task.sleep(for: .seconds(1))
-            let (requestStatus, answer) = try await ConcordProcess.run(["request", "query.registry.partner.get", #"{"code":"ECOWAS"}"#] + partner,
-                                                                       logPath: folder.path("request.log"))
-            #expect(requestStatus == 0, "\(answer)")
-            #expect(answer.contains("registry.partner.found"))
+            // The gateway learns of the new token from the registry's event: ask until it has.
+            let answer = Latest("")
+            let answered = try await eventually(timeout: .seconds(30)) {
+                let (status, output) = try await ConcordProcess.run(["request", "query.registry.partner.get", #"{"code":"ECOWAS"}"#] + partner,
+                                                                    logPath: folder.path("request.log"))
+                answer.value = output
+                return status == 0
+            }
+            #expect(answered, "\(answer.value)")
+            #expect(answer.value.contains("registry.partner.found"))
             let subscriber = try await ConcordProcess.launch(["sub", "partner.note.*", "--count", "1"] + partner, logPath: folder.path("sub.log"))
-            try await Task.sleep(for: .seconds(1))
-            let (pubStatus, pubOutput) = try await ConcordProcess.run(["pub", "partner.note.posted", #"{"text":"checkpoint open"}"#] + partner,
-                                                                      logPath: folder.path("pub.log"))
-            #expect(pubStatus == 0, "\(pubOutput)")
+            // Publish until the subscriber (whose subscription may not be live yet) has its note.
+            let pubOutput = Latest("")
+            let delivered = try await eventually(timeout: .seconds(30)) {
+                let (status, output) = try await ConcordProcess.run(["pub", "partner.note.posted", #"{"text":"checkpoint open"}"#] + partner,
+                                                                    logPath: folder.path("pub.log"))
+                pubOutput.value = output
+                return status == 0 && subscriber.child.exitStatus != nil
+            }
+            #expect(delivered, "\(pubOutput.value) \(subscriber.output)")
             let subStatus = await subscriber.waitForExit(timeout: .seconds(10))
             #expect(subStatus == 0)
             #expect(subscriber.output.contains("checkpoint open") && subscriber.output.contains("partner/ECOWAS"))

@@ -414,7 +414,16 @@ def main():
         for code in ["ECOWAS", "MSF"]:
             concord("partner", "permit", code, "--subscribe", "partner.note.*", "--publish", "query.registry.>")
         concord("partner", "permit", "NLD", "--publish", "partner.note.posted", "--subscribe", "partner.note.*")
-        time.sleep(1.0)  # the gateway learns of the partners from the registry's events
+        # The gateway learns of the partners from the registry's events: wait until it has.
+        async def directory_ready():
+            for attempt in range(200):
+                try:
+                    client = await nats.connect(URL, token=TOKENS["NLD"], max_reconnect_attempts=0, allow_reconnect=False)
+                    await client.close()
+                    return
+                except Exception:
+                    await asyncio.sleep(0.1)
+        asyncio.run(directory_ready())
         asyncio.run(checks())
         asyncio.run(slow_consumer_check(gateway[0].pid))
         asyncio.run(tls_check())
