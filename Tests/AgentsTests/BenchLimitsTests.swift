@@ -9,7 +9,7 @@ struct BenchLimitsTests {
     @Test("measureRate fails with the counts when arrivals stop, within the stall limit")
     func stall() async throws {
         let arrived = ArrivalCount()
-        let limits = BenchLimits(timeout: .seconds(60), stall: .milliseconds(400))
+        let limits = BenchLimits(timeout: .seconds(300), stall: .milliseconds(400))
         let started = ContinuousClock.now
         await #expect {
             _ = try await measureRate(total: 100, chunk: 10, window: 20, limits: limits, what: "test", arrivals: arrived) { count in
@@ -19,7 +19,8 @@ struct BenchLimitsTests {
         } throws: { error in
             "\(error)".contains("of 100 arrived")
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // The stall ended it, long before the bench's five-minute limit.
+        #expect(ContinuousClock.now - started < .seconds(120))
     }
 
     @Test("measureRate returns a rate when everything arrives; polled arrivals work the same way")
@@ -42,10 +43,11 @@ struct BenchLimitsTests {
         let bus = try await BenchTestBus()
         let connection = try await bus.connect()
         let started = ContinuousClock.now
-        let finished = try await connection.messages.consume(stall: .milliseconds(300), deadline: .now + .seconds(30)) { _ in true }
+        let finished = try await connection.messages.consume(stall: .milliseconds(300), deadline: .now + .seconds(600)) { _ in true }
         #expect(!finished)
         #expect(await connection.messages.next(timeout: .milliseconds(200)) == nil)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Both returned at their stall limits, long before the ten-minute deadline.
+        #expect(ContinuousClock.now - started < .seconds(120))
         await connection.close()
         await bus.proxy.stop()
     }
