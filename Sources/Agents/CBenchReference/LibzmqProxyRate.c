@@ -21,7 +21,6 @@ typedef struct {
     int count;
     int stall_ms;
     atomic_int saw_probe;
-    atomic_int ready;
     int received;
     double first;
     double last;
@@ -35,7 +34,6 @@ static void *subscriber_main(void *argument) {
     void *sub = zmq_socket(state->context, ZMQ_SUB);
     if (!sub) {
         snprintf(state->error, sizeof state->error, "subscriber socket: %s", zmq_strerror(zmq_errno()));
-        atomic_store(&state->ready, 1);
         return NULL;
     }
     int zero = 0;
@@ -45,11 +43,9 @@ static void *subscriber_main(void *argument) {
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, probe_topic, strlen(probe_topic));
     if (zmq_connect(sub, state->endpoint) != 0) {
         snprintf(state->error, sizeof state->error, "subscriber connect %s: %s", state->endpoint, zmq_strerror(zmq_errno()));
-        atomic_store(&state->ready, 1);
         zmq_close(sub);
         return NULL;
     }
-    atomic_store(&state->ready, 1);
     zmq_msg_t frame;
     while (state->received < state->count) {
         zmq_msg_init(&frame);
