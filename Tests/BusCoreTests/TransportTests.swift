@@ -51,7 +51,7 @@ struct TransportTests {
 
         try rogue.send([Array("good.one".utf8)])                                      // one frame
         try rogue.send([Array("good.three".utf8), [1], [2]])                          // three frames
-        try rogue.send([Array("good.big".utf8), [UInt8](repeating: 7, count: (1 << 20) + 1)])  // oversized
+        try rogue.send([Array("good.big".utf8), [UInt8](repeating: 7, count: EnvelopeCodec.defaultMaxBytes + 1)])  // oversized
         try rogue.send([[], Array("x".utf8)])                                         // empty topic
         sender.publish(topic: "good.fine", payload: Array("ok".utf8))
 

@@ -22,6 +22,9 @@ public struct MessageCatalog: Sendable {
             throw EnvelopeError(.unknownType, "unknown message type '\(envelope.type)'", type: envelope.type)
         }
         let version = envelope.dataVersion ?? 1
+        guard version >= 1 else {
+            throw EnvelopeError(.invalidAttribute, "\(envelope.type) version \(version) is not a version; versions start at 1", type: envelope.type)
+        }
         guard version <= entry.version else {
             throw EnvelopeError(.newerVersion,
                                 "\(envelope.type) version \(version) is newer than the newest known version \(entry.version); upgrade this part",
@@ -32,7 +35,10 @@ public struct MessageCatalog: Sendable {
         do {
             var value = try JSONCoding.decoder.decode(JSONValue.self, from: Data(envelope.data ?? Array("null".utf8)))
             for step in version..<entry.version {
-                try entry.upcasters[step]!(&value)
+                guard let upcaster = entry.upcasters[step] else {
+                    throw EnvelopeError(.invalidData, "\(envelope.type) has no way from version \(step) to \(step + 1)", type: envelope.type)
+                }
+                try upcaster(&value)
             }
             upgraded.data = Array(try JSONCoding.encoder.encode(value))
         } catch {

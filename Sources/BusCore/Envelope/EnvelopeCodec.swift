@@ -1,8 +1,9 @@
 /// Encodes and decodes envelopes as CloudEvents JSON structured mode, by hand, because this is
 /// the bus's hot path: no Foundation coders, and `data` is carried as raw bytes.
 public enum EnvelopeCodec {
-    /// Envelopes larger than this are refused (1 MiB), matching the gateway's payload limit.
-    public static let defaultMaxBytes = 1 << 20
+    /// The largest envelope the bus carries: a partner's largest payload (nats-server's default
+    /// `max_payload`, 1 MiB, which the gateway advertises) with room for the envelope around it.
+    public static let defaultMaxBytes = (1 << 20) + (64 << 10)
 
     /// The JSON text of `envelope`.
     public static func encode(_ envelope: Envelope) -> [UInt8] {

@@ -10,6 +10,8 @@ public struct EnvelopeError: Error, CustomStringConvertible, Sendable, Equatable
         case unknownType = "unknown_type"
         case newerVersion = "newer_version"
         case invalidData = "invalid_data"
+        /// Refused: the sender may not send this, or may not see the answer.
+        case forbidden
     }
 
     public let code: Code

@@ -14,16 +14,33 @@ public actor Consumer {
     public struct Follow: Sendable {
         /// The `source` attribute of its events, e.g. `concord/registry`.
         public var source: String
-        /// The topic prefix its events share, e.g. `registry.`.
-        public var topicPrefix: String
+        /// The topic prefixes of the events followed, e.g. `registry.unit.`.
+        public var topicPrefixes: [String]
         /// The types this consumer reacts to; the source's other events move the cursor and
         /// nothing else. Nil: every type, and an unknown one is dead-lettered.
         public var types: Set<String>?
 
         public init(source: String, topicPrefix: String, types: Set<String>? = nil) {
             self.source = source
-            self.topicPrefix = topicPrefix
+            topicPrefixes = [topicPrefix]
             self.types = types
+        }
+
+        /// Several follows of one source as one: a consumer follows each source once.
+        public static func merged(_ follows: [Follow]) -> [Follow] {
+            var bySource: [String: Follow] = [:]
+            var order: [String] = []
+            for follow in follows {
+                guard var existing = bySource[follow.source] else {
+                    bySource[follow.source] = follow
+                    order.append(follow.source)
+                    continue
+                }
+                existing.topicPrefixes += follow.topicPrefixes.filter { !existing.topicPrefixes.contains($0) }
+                existing.types = existing.types.flatMap { mine in follow.types.map { mine.union($0) } }
+                bySource[follow.source] = existing
+            }
+            return order.compactMap { bySource[$0] }
         }
     }
 
@@ -67,7 +84,7 @@ public actor Consumer {
         self.connection = connection
         self.database = database
         self.catalog = catalog
-        self.follows = Dictionary(uniqueKeysWithValues: follows.map { ($0.source, $0) })
+        self.follows = Dictionary(uniqueKeysWithValues: Follow.merged(follows).map { ($0.source, $0) })
         self.apply = apply
         self.logger = logger
         self.fetchTimeout = fetchTimeout
@@ -78,12 +95,12 @@ public actor Consumer {
 
     /// The topic prefixes to subscribe to: the followed sources' and the heartbeats.
     public nonisolated var subscriptions: [String] {
-        follows.values.map(\.topicPrefix) + [Heartbeat.type]
+        follows.values.flatMap(\.topicPrefixes) + [Heartbeat.type]
     }
 
     /// Whether this consumer wants `topic`.
     public nonisolated func wants(_ topic: String) -> Bool {
-        topic == Heartbeat.type || follows.values.contains { topic.hasPrefix($0.topicPrefix) }
+        topic == Heartbeat.type || follows.values.contains { $0.topicPrefixes.contains(where: topic.hasPrefix) }
     }
 
     /// Subscribes and handles messages until the connection stops receiving.
@@ -114,9 +131,15 @@ public actor Consumer {
                 await deadLetter(DeadLetter(topic: message.topic, code: error.code.rawValue, reason: error.reason, payload: message.payload))
                 continue
             }
+            // Only the sequenced events of a followed source are applied: anything else (an
+            // unsequenced envelope, a replay `--as-new`, another source) is refused with its reason.
             guard let sequence = envelope.sequence, follows[envelope.source] != nil else {
                 await flush(&run, source: runSource)
-                await applyUnsequenced(envelope, message)
+                let reason = follows[envelope.source] == nil
+                    ? "'\(envelope.source)' is not a source this part follows"
+                    : "an event of \(envelope.source) without a sequence number: only journaled events are applied"
+                await deadLetter(DeadLetter(topic: message.topic, source: envelope.source, code: "not_applied", reason: reason,
+                                            payload: message.payload))
                 continue
             }
             if envelope.source != runSource { await flush(&run, source: runSource) }
@@ -268,29 +291,6 @@ public actor Consumer {
                          metadata: ["consumer.source": "\(source)", "consumer.error": "\(error)"])
             cursors[source] = nil
             return false
-        }
-    }
-
-    private func applyUnsequenced(_ envelope: Envelope, _ message: BusMessage) async {
-        do {
-            try await database.write { [catalog, apply, deadLetters] db in
-                do {
-                    let upcast = try catalog.upcast(envelope)
-                    try db.inSavepoint {
-                        try apply(upcast, db)
-                        return .commit
-                    }
-                } catch let error as DatabaseError {
-                    throw error
-                } catch {
-                    let (code, reason) = Self.describe(error)
-                    try deadLetters.record(DeadLetter(topic: message.topic, source: envelope.source, code: code,
-                                                      reason: reason, payload: message.payload), in: db)
-                }
-            }
-            statistics.applied += 1
-        } catch {
-            logger.error("could not apply an event", metadata: ["consumer.error": "\(error)"])
         }
     }
 

@@ -57,9 +57,16 @@ public struct DeadLetterLog: Sendable {
         }
     }
 
+    /// Dead letters kept per store: the oldest go first, so a flood of bad input cannot fill the disk.
+    public static let kept = 10_000
+
     /// Records `letter` inside the caller's transaction (so a cursor can advance with it).
     public func record(_ letter: DeadLetter, in db: Database) throws {
         try letter.insert(db)
+        // Every hundredth insert trims the table back to what is kept.
+        if db.lastInsertedRowID % 100 == 0 {
+            try db.execute(sql: "DELETE FROM \(DeadLetter.databaseTableName) WHERE rowid <= ?", arguments: [db.lastInsertedRowID - Int64(Self.kept)])
+        }
         report(letter)
     }
 
