@@ -16,7 +16,9 @@ enum Delivery {
             classification: label.classification, releasableTo: label.releasableTo,
             partner: subscription.partner, clearance: subscription.clearance) {
             if let queue = subscription.queue {
-                groups["\(subscription.subject) \(queue)", default: []].append(subscription)
+                // A queue group is one partner's: another partner naming the same group joins a
+                // group of its own, and never takes the first partner's deliveries.
+                groups["\(subscription.partner) \(subscription.subject) \(queue)", default: []].append(subscription)
             } else {
                 chosen.append(subscription)
             }

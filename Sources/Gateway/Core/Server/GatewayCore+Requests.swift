@@ -17,7 +17,7 @@ extension GatewayCore {
             return
         }
         let inbox = bus.request(request.command) { [weak self] answer in
-            self?.deliverReply(answer.payload, to: request.connection, subject: request.replySubject)
+            self?.deliverReply(answer.payload, to: request.connection, subject: request.replySubject, command: request.command.type)
         }
         let timeout = TimeAmount.nanoseconds(configuration.requestTimeout.nanoseconds)
         request.connection.channel.eventLoop.scheduleTask(in: timeout) { [weak self] in
@@ -37,20 +37,27 @@ extension GatewayCore {
         _ = request.connection.write(bytes)
     }
 
-    /// Writes an encoded answer to the connection that asked, if its label lets it go there.
+    /// Writes an encoded answer to the connection that asked, to every subscription of it that
+    /// matches the reply subject (as nats-server does: a partner subscribed to `>` gets it there
+    /// too). An answer its label does not let go there is replaced by a refusal: the partner
+    /// learns it was refused instead of waiting for a timeout.
     @discardableResult
-    func deliverReply(_ reply: [UInt8], to connection: PartnerConnection, subject: String) -> Bool {
-        guard let session = connection.session, let label = EnvelopeCodec.label(of: reply),
-              Releasability.allows(classification: label.classification, releasableTo: label.releasableTo,
-                                   partner: session.identity.code, clearance: session.clearance) else {
+    func deliverReply(_ reply: [UInt8], to connection: PartnerConnection, subject: String, command: String) -> Bool {
+        guard let session = connection.session else { return false }
+        var answer = reply
+        if let label = EnvelopeCodec.label(of: reply),
+           Releasability.allows(classification: label.classification, releasableTo: label.releasableTo,
+                                partner: session.identity.code, clearance: session.clearance) {
+        } else {
             metrics.withheld.increment()
-            return false
+            answer = EnvelopeCodec.encode(PartnerEnvelope.rejection(
+                EnvelopeError(.forbidden, "the answer to \(command) is not releasable to \(session.identity.code)", type: command),
+                for: command, partner: session.identity.code))
         }
-        guard let sid = table.subscriptions(of: connection.id).first(where: { Subject.matches(subject, pattern: $0.subject) })?.sid else {
-            return false
-        }
+        let sids = table.subscriptions(of: connection.id).filter { Subject.matches(subject, pattern: $0.subject) }.map(\.sid)
+        guard !sids.isEmpty else { return false }
         var bytes: [UInt8] = []
-        ServerEncoder.message(into: &bytes, subject: subject, sid: sid, replyTo: nil, payload: reply)
+        for sid in sids { ServerEncoder.message(into: &bytes, subject: subject, sid: sid, replyTo: nil, payload: answer) }
         return write(bytes, to: connection)
     }
 }

@@ -25,7 +25,14 @@ enum PartnerEnvelope {
         }
         var envelope = Envelope(id: RandomID.uuid(), source: PartnerSource.source(for: partner.code), type: subject,
                                 time: Timestamp.rfc3339(Date()))
-        envelope.dataVersion = fields[Header.dataVersion.lowercased()].flatMap(Int.init) ?? catalog.version(of: subject)
+        if let version = fields[Header.dataVersion.lowercased()] {
+            guard let number = Int(version), number >= 1 else {
+                return .failure(EnvelopeError(.invalidAttribute, "\(Header.dataVersion) must be a whole number from 1, not '\(version)'", type: subject))
+            }
+            envelope.dataVersion = number
+        } else {
+            envelope.dataVersion = catalog.version(of: subject)
+        }
         envelope.idempotencyKey = fields[Header.idempotencyKey.lowercased()]
         envelope.traceparent = fields[Header.traceparent] ?? RandomID.traceparent()
         // A partner's own label, never above its clearance; by default releasable to itself only.
@@ -38,6 +45,9 @@ enum PartnerEnvelope {
         }
         envelope.classification = label
         envelope.releasableTo = fields[Header.releasableTo.lowercased()].map { $0.split(separator: " ").map(String.init) } ?? [partner.code]
+        // The partner's clearance as the registry gave it: services show a partner's queries
+        // only what its label allows at that clearance.
+        envelope.extensions["clearance"] = partner.clearance.rawValue
         guard EnvelopeCodec.isValidJSON(payload) else {
             return .failure(EnvelopeError(.malformedJSON, "the payload is not valid JSON", type: subject))
         }
