@@ -19,7 +19,7 @@ public struct ServiceTestBed: Sendable {
         let service = try await RunningService(domain, bus: bus, databasePath: folder.path(name))
         let connection = try await bus.connect()
         return ServiceTestBed(bus: bus, folder: folder, service: service, connection: connection,
-                              client: CommandClient(connection: connection, source: "test/operator", catalog: domain.catalog),
+                              client: CommandClient(connection: connection, source: "operator/admin", catalog: domain.catalog),
                               databaseName: name)
     }
 

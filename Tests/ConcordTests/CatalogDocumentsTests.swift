@@ -8,11 +8,15 @@ extension ProcessTests {
         static let committed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docs/messages")
 
-        @Test("docs/messages/ is exactly what `concord catalog` writes from the code (run it after changing a message)")
+        @Test("docs/messages/ and docs/authorization.md are exactly what `concord catalog` writes from the code (run it after changing a message or a policy)")
         func upToDate() async throws {
             let folder = try TemporaryFolder()
-            let (status, output) = try await ConcordProcess.run(["catalog", "--out", folder.path("messages")], logPath: folder.path("catalog.log"))
+            let (status, output) = try await ConcordProcess.run(["catalog", "--out", folder.path("messages"), "--authorization", folder.path("authorization.md")],
+                                                               logPath: folder.path("catalog.log"))
             #expect(status == 0, "\(output)")
+            let authorization = try String(contentsOfFile: folder.path("authorization.md"), encoding: .utf8)
+            let committedAuthorization = try String(contentsOf: Self.committed.deletingLastPathComponent().appendingPathComponent("authorization.md"), encoding: .utf8)
+            #expect(authorization == committedAuthorization, "docs/authorization.md differs from the services' policies: run `concord catalog`")
             let generated = try Self.files(in: folder.url.appendingPathComponent("messages"))
             let committed = try Self.files(in: Self.committed)
             #expect(generated.keys.sorted() == committed.keys.sorted(), "files differ: run `concord catalog`")

@@ -22,7 +22,7 @@ extension ProcessTests {
             let consumer = try await RecordingConsumer(follow: ["concord/registry"], bus: bus, path: folder.path("consumer.sqlite"),
                                                        catalog: RegistryCatalog.catalog)
             let connection = try await bus.connect()
-            let client = CommandClient(connection: connection, source: "test/burst", catalog: RegistryCatalog.catalog)
+            let client = CommandClient(connection: connection, source: "operator/admin", catalog: RegistryCatalog.catalog)
 
             // Wait until the registry answers.
             #expect(try await eventually {

@@ -30,7 +30,7 @@ struct FlowBed {
         let connection = try await bus.connect()
         let catalog = domains.reduce(MessageCatalog()) { $0.merging($1.catalog) }
         return FlowBed(bus: bus, folder: folder, services: services, connection: connection,
-                       client: CommandClient(connection: connection, source: "test/operator", catalog: catalog))
+                       client: CommandClient(connection: connection, catalog: catalog))
     }
 
     /// A field of an entity, read through its service's get query.
@@ -46,6 +46,31 @@ struct FlowBed {
                 return Releasability.allows(classification: envelope.classification, releasableTo: envelope.releasableTo,
                                             partner: partner, clearance: clearance) ? envelope.type : nil
             }
+        }
+    }
+
+    /// Reads a service's database while it runs.
+    func read<T>(_ service: String, _ body: (Database) throws -> T) throws -> T {
+        var configuration = Configuration()
+        configuration.readonly = true
+        return try DatabaseQueue(path: folder.path("\(service).sqlite"), configuration: configuration).read(body)
+    }
+
+    /// A service's entities and journal, table by table: what a refused command must leave as it was.
+    /// Stored answers and dead letters are bookkeeping; cursors and replicas move with other
+    /// services' events, whatever the command did.
+    func state(of service: String) throws -> [String: [String]] {
+        try read(service) { db in
+            var state: [String: [String]] = [:]
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                .filter { !$0.hasPrefix("sqlite_") && !$0.hasPrefix("grdb_") && !$0.contains("replica")
+                    && !["command_outcome", "dead_letter", "consumer_cursor"].contains($0) }
+            for table in tables {
+                state[table] = try Row.fetchAll(db, sql: "SELECT * FROM \(table.quotedDatabaseIdentifier)")
+                    .map { row in row.columnNames.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: " ") }
+                    .sorted()
+            }
+            return state
         }
     }
 

@@ -102,18 +102,23 @@ struct AnswerLabelTests {
     func ask(_ bed: ServiceTestBed, as partner: String, _ type: String, _ data: String) async throws -> Envelope {
         var query = Envelope(id: UUID().uuidString, source: PartnerSource.source(for: partner), type: type, data: Array(data.utf8))
         query.idempotencyKey = query.id
+        query.extensions["clearance"] = "SECRET"
         return try await bed.connection.request(query, timeout: .seconds(5))
     }
 
-    @Test("a partner named on a report gets it at the report's classification; one not named gets an answer releasable to nobody")
+    @Test("a partner named on a report gets it at the report's classification; for one not named the report does not exist")
     func reportAnswers() async throws {
         let bed = try await ServiceTestBed.start(IntelligenceService())
         _ = try await bed.client.send("cmd.intelligence.report.file", IntelligenceLifecycleTests.report)
         let named = try await ask(bed, as: "AU", "query.intelligence.report.get", #"{"report":"RP-1"}"#)
+        #expect(named.type == "intelligence.report.found")
         #expect(named.classification == "CONFIDENTIAL" && named.releasableTo == ["AU"])
         let other = try await ask(bed, as: "WFP", "query.intelligence.report.get", #"{"report":"RP-1"}"#)
-        #expect(other.classification == "CONFIDENTIAL" && other.releasableTo.isEmpty)
-        #expect(!Releasability.allows(classification: other.classification, releasableTo: other.releasableTo, partner: "WFP", clearance: .secret))
+        let refusal = try other.decodeData(CommandClient.Rejection.self)
+        #expect(other.type == "intelligence.command.rejected" && refusal.code == "not_found", "\(refusal)")
+        let missing = try await ask(bed, as: "WFP", "query.intelligence.report.get", #"{"report":"RP-404"}"#)
+        #expect(try missing.decodeData(CommandClient.Rejection.self).message == refusal.message.replacingOccurrences(of: "RP-1", with: "RP-404"),
+                "a report the partner may not see answers as one that does not exist")
         let list = try await ask(bed, as: "WFP", "query.intelligence.report.list", "{}")
         #expect(try list.decodeData([String: [Report]].self)["reports"]?.isEmpty == true)
         await bed.stop()

@@ -110,7 +110,7 @@ struct LogisticsLifecycleTests {
     ])
     func badCommands(type: String, data: String, code: String, mentions: String) async throws {
         let bed = try await Self.start()
-        var command = Envelope(id: UUID().uuidString, source: "test/operator", type: type, data: Array(data.utf8))
+        var command = Envelope(id: UUID().uuidString, source: "operator/admin", type: type, data: Array(data.utf8))
         command.idempotencyKey = command.id
         let reply = try await bed.connection.request(command, timeout: .seconds(5))
         let refusal = try reply.decodeData(CommandClient.Rejection.self)

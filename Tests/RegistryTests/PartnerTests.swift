@@ -59,7 +59,7 @@ struct PartnerTests {
     func badCommands(type: String, data: String, code: String, mentions: String) async throws {
         let bed = try await RegistryTestBed.start()
         try await bed.addPartner("MSF", kind: .ngo)
-        var command = Envelope(id: UUID().uuidString, source: "test/operator", type: type, data: Array(data.utf8))
+        var command = Envelope(id: UUID().uuidString, source: "operator/admin", type: type, data: Array(data.utf8))
         command.idempotencyKey = command.id
         let reply = try await bed.connection.request(command, timeout: .seconds(5))
         #expect(reply.type == "registry.command.rejected")
@@ -87,7 +87,7 @@ struct PartnerTests {
     @Test("a repeated command with the same idempotency key changes nothing and gets the first answer")
     func idempotency() async throws {
         let bed = try await RegistryTestBed.start()
-        var command = Envelope(id: "c-1", source: "test/operator", type: "cmd.registry.partner.register")
+        var command = Envelope(id: "c-1", source: "operator/admin", type: "cmd.registry.partner.register")
         command.idempotencyKey = "register-GHA"
         try command.setData(RegistryMessages.RegisterPartner(code: "GHA", name: "Ghana", kind: .troopContributingCountry, clearance: .restricted))
         let first = try await bed.connection.request(command, timeout: .seconds(5))
@@ -106,7 +106,7 @@ struct PartnerTests {
         #expect(partners == 1 && events == 1 && name == "Ghana")
 
         // A refusal is an answer too: repeating a refused command gets the same refusal.
-        var refused = Envelope(id: "c-3", source: "test/operator", type: "cmd.registry.partner.admit")
+        var refused = Envelope(id: "c-3", source: "operator/admin", type: "cmd.registry.partner.admit")
         try refused.setData(RegistryMessages.PartnerTransition(code: "NOPE"))
         let refusal = try await bed.connection.request(refused, timeout: .seconds(5))
         #expect(try await bed.connection.request(refused, timeout: .seconds(5)) == refusal)
@@ -118,7 +118,7 @@ struct PartnerTests {
         let bed = try await RegistryTestBed.start()
         bed.connection.publish(topic: "cmd.registry.partner.register", payload: Array("\u{0}\u{1}garbage".utf8))
         bed.connection.publish(topic: "cmd.registry.partner.register", payload: Array(#"{"specversion":"1.0"}"#.utf8))
-        var newer = Envelope(id: "n-1", source: "test/operator", type: "cmd.registry.partner.register", dataVersion: 9)
+        var newer = Envelope(id: "n-1", source: "operator/admin", type: "cmd.registry.partner.register", dataVersion: 9)
         newer.data = Array("{}".utf8)
         let reply = try await bed.connection.request(newer, timeout: .seconds(5))
         #expect(try reply.decodeData(CommandClient.Rejection.self).code == "newer_version")
@@ -133,7 +133,7 @@ struct PartnerTests {
     func oversizedCommand() async throws {
         let bed = try await RegistryTestBed.start()
         let huge = String(repeating: "x", count: 2 << 20)
-        var command = Envelope(id: "big", source: "test/operator", type: "cmd.registry.partner.register")
+        var command = Envelope(id: "big", source: "operator/admin", type: "cmd.registry.partner.register")
         try command.setData(RegistryMessages.RegisterPartner(code: "BIG", name: huge, kind: .ngo, clearance: .secret))
         await #expect(throws: BusError.self) { try await bed.connection.request(command, timeout: .milliseconds(500)) }
         #expect(bed.bus.proxy.statistics.dropped == 1)

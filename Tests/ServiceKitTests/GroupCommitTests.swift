@@ -31,8 +31,8 @@ struct NotesService: DomainService {
         }
     }
 
-    var commands: [String: CommandHandler] {
-        ["cmd.notes.note.add": { context in
+    var commands: CommandTable {
+        ["cmd.notes.note.add": Guarded(.staff(.registryAdministration)) { context in
             let input = try context.input(AddNote.self)
             let event = try context.emit("notes.note.added", input)
             try context.db.execute(sql: "INSERT INTO note (note, slot) VALUES (?, ?)", arguments: [input.note, input.slot])
@@ -40,7 +40,7 @@ struct NotesService: DomainService {
         }]
     }
 
-    var queries: [String: QueryHandler] { [:] }
+    var queries: QueryTable { [:] }
 }
 
 @Suite("Group commit")
@@ -52,7 +52,7 @@ struct GroupCommitTests {
         // Sent back to back without waiting, so they reach the service together and share
         // write transactions; note 20 takes note 5's slot.
         for index in 1...40 {
-            var command = Envelope(id: "N-\(index)", source: "test/operator", type: "cmd.notes.note.add",
+            var command = Envelope(id: "N-\(index)", source: "operator/admin", type: "cmd.notes.note.add",
                                    time: Timestamp.rfc3339(Date()), dataVersion: 1)
             try command.setData(NotesService.AddNote(note: "N-\(index)", slot: index == 20 ? 5 : index))
             bed.connection.request(command) { reply in

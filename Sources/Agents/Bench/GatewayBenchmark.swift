@@ -167,7 +167,7 @@ public struct GatewayBenchmark: Sendable {
 
     /// (d): sequential requests: a partner's query to the registry, against a NATS request to a responder.
     private func latency(gatewayPort: Int, natsPort: Int, bus: BusConnection) async throws -> Latency {
-        let direct = CommandClient(connection: bus, source: "concord/bench")
+        let direct = CommandClient(connection: bus)
         let busOnly = try await durations(requests) {
             _ = try await direct.send("query.registry.partner.get", ["code": "BENCH"])
         }
@@ -206,7 +206,7 @@ public struct GatewayBenchmark: Sendable {
 
     /// Registers partner BENCH (cleared SECRET) with the bench token and its permissions.
     private static func registerBenchPartner(_ bus: BusConnection) async throws {
-        let client = CommandClient(connection: bus, source: "concord/bench")
+        let client = CommandClient(connection: bus)
         _ = try await client.send("cmd.registry.partner.register",
                                   ["code": "BENCH", "name": "Benchmark partner", "kind": "ngo", "clearance": "SECRET"])
         _ = try await client.send("cmd.registry.partner.admit", ["code": "BENCH"])

@@ -71,7 +71,7 @@ public struct ServiceBenchmark: Sendable {
                 let index = issued.add(1, ordering: .relaxed).oldValue
                 // With --fault refuse-one, the second command repeats the first one's key: refused as a duplicate.
                 let key = refuseOne && index == 1 ? "B-0" : "B-\(index)"
-                var command = Envelope(id: "\(key)-\(index)", source: "concord/bench", type: "cmd.logistics.request.create",
+                var command = Envelope(id: "\(key)-\(index)", source: CommandClient.staffSource(nil), type: "cmd.logistics.request.create",
                                        time: Timestamp.rfc3339(Date()), dataVersion: 1)
                 command.data = Array(#"{"request":"\#(key)","requester":"BENCH","items":[{"item":"water","quantity":10,"unit":"litres"}],"destination":"Juba","neededBy":"2026-12-01"}"#.utf8)
                 book.sent(key)

@@ -15,11 +15,16 @@ public struct CommandClient: Sendable {
     let source: String
     let catalog: MessageCatalog
 
-    public init(connection: BusConnection, source: String = "concord/cli", catalog: MessageCatalog = MessageCatalog()) {
+    /// Sends as `source`: a member of the mission's staff, the bootstrap administrator unless named.
+    public init(connection: BusConnection, source: String = staffSource(nil), catalog: MessageCatalog = MessageCatalog()) {
         self.connection = connection
         self.source = source
         self.catalog = catalog
     }
+
+    /// `operator/<name>`, the source of the mission's staff; `operator/admin` (the administrator
+    /// a fresh deployment starts with) when no name is given.
+    public static func staffSource(_ name: String?) -> String { "operator/" + (name ?? "admin") }
 
     /// Sends `type` with `data` and returns the reply, throwing `Rejection` when refused.
     public func send<T: Encodable>(_ type: String, _ data: T, timeout: Duration = .seconds(5), attempts: Int = 3) async throws -> Envelope {

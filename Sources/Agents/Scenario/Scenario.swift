@@ -10,6 +10,9 @@ public struct Scenario: Decodable, Sendable {
     public var description: String?
     /// How each partner signs in at the gateway, for runs with `--gateway`.
     public var credentials: [String: PartnerClient.Credentials]?
+    /// The member of the mission's staff the injects without a partner are sent as
+    /// (`operator/<name>`); the bootstrap administrator when not given.
+    public var staff: String?
     public var injects: [Inject]
 
     public struct Inject: Decodable, Sendable {
@@ -131,7 +134,7 @@ public struct Scenario: Decodable, Sendable {
         let slug = name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
         return injects.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map { index, inject in
             let id = "\(String(slug))-\(index + 1)"
-            var envelope = Envelope(id: id, source: inject.partner.map(PartnerSource.source(for:)) ?? "concord/scenario",
+            var envelope = Envelope(id: id, source: inject.partner.map(PartnerSource.source(for:)) ?? CommandClient.staffSource(staff),
                                     type: inject.command,
                                     time: Timestamp.rfc3339(start.addingTimeInterval(Double(inject.at.milliseconds) / 1000)),
                                     dataVersion: inject.version ?? 1)

@@ -11,6 +11,9 @@ struct BusClientOptions: ParsableArguments {
     @Option(help: "Seconds to wait for each answer.")
     var timeout = 5.0
 
+    @Option(help: "The member of the mission's staff to act as (operator/<name>). Env: CONCORD_OPERATOR.")
+    var operatorName: String?
+
     /// Runs `body` with a connected command client and closes the connection afterwards.
     func withClient<T>(_ body: (CommandClient) async throws -> T) async throws -> T {
         var configuration = BusConnection.Configuration(endpoints: bus.endpoints)
@@ -18,7 +21,8 @@ struct BusClientOptions: ParsableArguments {
         configuration.logger = Logger(label: "concord.cli")
         let context = try ZMQContext()
         let connection = try await BusConnection.connect(configuration, context: context)
-        let client = CommandClient(connection: connection, catalog: RegistryCatalog.catalog)
+        let client = CommandClient(connection: connection, source: CommandClient.staffSource(operatorName ?? EnvironmentKey.operatorName.value),
+                                   catalog: RegistryCatalog.catalog)
         do {
             let result = try await body(client)
             await connection.close()

@@ -2,6 +2,7 @@ import ArgumentParser
 import BusCore
 import Foundation
 import Gateway
+import ServiceKit
 
 /// `concord catalog`: every message type as JSON Schema and one AsyncAPI 3 document.
 struct CatalogCommand: AsyncParsableCommand {
@@ -12,6 +13,9 @@ struct CatalogCommand: AsyncParsableCommand {
 
     @Option(help: "Folder to write into (its schemas/ folder is replaced).") var out = "docs/messages"
 
+    @Option(help: "Where to write who may send each command and query, from the services' policies.")
+    var authorization = "docs/authorization.md"
+
     func run() async throws {
         let catalog = Parts.catalog.merging(GatewayCatalog.catalog).merging(MessageCatalog([Heartbeat.messageType]))
         let files = CatalogDocuments.render(catalog, version: GatewayConfiguration.version)
@@ -21,6 +25,7 @@ struct CatalogCommand: AsyncParsableCommand {
         for (name, bytes) in files {
             try Data(bytes).write(to: folder.appendingPathComponent(name))
         }
-        print("wrote \(files.count) files (\(catalog.types.count) message types) to \(out)")
+        try Data(AuthorizationDocument.render(Parts.services).utf8).write(to: URL(fileURLWithPath: authorization))
+        print("wrote \(files.count) files (\(catalog.types.count) message types) to \(out), and \(authorization)")
     }
 }

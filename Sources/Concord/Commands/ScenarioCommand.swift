@@ -26,12 +26,14 @@ struct ScenarioCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap(level: "error")
-        let scenario: Scenario
+        var scenario: Scenario
         do {
             scenario = try Scenario.load(path: file)
         } catch let error as ScenarioError {
             throw CommandFailure(error.description)
         }
+        // The mission's own injects go as the scenario's staff member, else as CONCORD_OPERATOR.
+        scenario.staff = scenario.staff ?? EnvironmentKey.operatorName.value
         if let writeCassette {
             try scenario.writeCassette(to: writeCassette, start: Date(), concord: ConcordVersion.current)
             print("\(writeCassette): \(scenario.injects.count) commands of scenario \(scenario.name)")

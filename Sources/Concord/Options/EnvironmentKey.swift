@@ -58,6 +58,9 @@ enum EnvironmentKey: String, CaseIterable {
     case metricsHost = "CONCORD_METRICS_HOST"
     /// Port of the /healthz and /metrics HTTP server; 0 turns it off.
     case metricsPort = "CONCORD_METRICS_PORT"
+    /// The member of the mission's staff that `concord partner`, `unit` and `scenario` act as
+    /// (`operator/<name>`); `admin`, the administrator a fresh deployment starts with, when unset.
+    case operatorName = "CONCORD_OPERATOR"
     /// Log level: trace, debug, info, notice, warning, error, critical.
     case logLevel = "CONCORD_LOG_LEVEL"
 

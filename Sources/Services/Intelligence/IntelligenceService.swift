@@ -15,14 +15,15 @@ public struct IntelligenceService: DomainService {
         IntelligenceMigrations.register(&migrator)
     }
 
-    public var commands: [String: CommandHandler] {
-        var handlers: [String: CommandHandler] = [
-            "cmd.intelligence.report.file": IntelligenceCommands.file,
-            "cmd.intelligence.alert.raise": IntelligenceCommands.raise,
-            "cmd.intelligence.release.decide": IntelligenceCommands.decide,
+    public var commands: CommandTable {
+        let j2 = Policy.staff(.intelligence)
+        var handlers: CommandTable = [
+            "cmd.intelligence.report.file": Guarded(j2, IntelligenceCommands.file),
+            "cmd.intelligence.alert.raise": Guarded(j2, IntelligenceCommands.raise),
+            "cmd.intelligence.release.decide": Guarded(j2, IntelligenceCommands.decide),
         ]
-        handlers.merge(Transitions.handlers(Report.self, service: name)) { $1 }
-        handlers.merge(Transitions.handlers(Alert.self, service: name)) { $1 }
+        handlers.merge(Transitions.handlers(Report.self, service: name, policies: ["retract": j2])) { $1 }
+        handlers.merge(Transitions.handlers(Alert.self, service: name, policies: ["lift": j2, "expire": j2])) { $1 }
         return handlers
     }
 
@@ -36,9 +37,9 @@ public struct IntelligenceService: DomainService {
         }
     }
 
-    public var queries: [String: QueryHandler] {
-        var handlers = EntityQueries.handlers(Report.self, service: name, filters: ["status", "kind", "location"])
-        handlers.merge(EntityQueries.handlers(Alert.self, service: name, filters: ["status", "area", "severity"])) { $1 }
+    public var queries: QueryTable {
+        var handlers = EntityQueries.handlers(Report.self, service: name, filters: ["status", "kind", "location"], roles: [.intelligence])
+        handlers.merge(EntityQueries.handlers(Alert.self, service: name, filters: ["status", "area", "severity"], roles: [.intelligence])) { $1 }
         return handlers
     }
 }

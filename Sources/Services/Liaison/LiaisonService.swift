@@ -61,21 +61,28 @@ public struct LiaisonService: DomainService {
         }
     }
 
-    public var commands: [String: CommandHandler] {
-        var handlers: [String: CommandHandler] = [
-            "cmd.liaison.rfa.submit": LiaisonCommands.submit,
-            "cmd.liaison.notification.notify": LiaisonCommands.notify,
+    public var commands: CommandTable {
+        let cimic = Policy.staff(.civilMilitary)
+        var handlers: CommandTable = [
+            "cmd.liaison.rfa.submit": Guarded(cimic.partners(.namingItself(field: "requester")), LiaisonCommands.submit),
+            "cmd.liaison.notification.notify": Guarded(cimic.partners(.namingItself(field: "partner")), LiaisonCommands.notify),
         ]
-        handlers.merge(Transitions.handlers(AssistanceRequest.self, service: name)) { $1 }
-        handlers.merge(Transitions.handlers(HumanitarianNotification.self, service: name)) { $1 }
-        handlers.merge(Transitions.handlers(DeconflictionNotice.self, service: name)) { $1 }
+        handlers.merge(Transitions.handlers(AssistanceRequest.self, service: name, policies: [
+            "validate": cimic, "reject": cimic, "task": cimic, "complete": cimic,
+        ])) { $1 }
+        handlers.merge(Transitions.handlers(HumanitarianNotification.self, service: name, policies: [
+            "acknowledge": cimic,
+            "expire": cimic.partners(.related(.of(HumanitarianNotification.self, "notifying partner", column: "partner"))),
+        ])) { $1 }
+        handlers.merge(Transitions.handlers(DeconflictionNotice.self, service: name, policies: ["lift": cimic])) { $1 }
         return handlers
     }
 
-    public var queries: [String: QueryHandler] {
-        var handlers = EntityQueries.handlers(AssistanceRequest.self, service: name, filters: ["status", "requester", "kind"])
-        handlers.merge(EntityQueries.handlers(HumanitarianNotification.self, service: name, filters: ["status", "partner", "location"])) { $1 }
-        handlers.merge(EntityQueries.handlers(DeconflictionNotice.self, service: name, filters: ["status", "area"])) { $1 }
+    public var queries: QueryTable {
+        let roles: Set<MissionRole> = [.civilMilitary]
+        var handlers = EntityQueries.handlers(AssistanceRequest.self, service: name, filters: ["status", "requester", "kind"], roles: roles)
+        handlers.merge(EntityQueries.handlers(HumanitarianNotification.self, service: name, filters: ["status", "partner", "location"], roles: roles)) { $1 }
+        handlers.merge(EntityQueries.handlers(DeconflictionNotice.self, service: name, filters: ["status", "area"], roles: roles)) { $1 }
         return handlers
     }
 }

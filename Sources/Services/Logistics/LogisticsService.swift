@@ -24,35 +24,51 @@ public struct LogisticsService: DomainService {
         }
     }
 
-    public var commands: [String: CommandHandler] {
-        var handlers: [String: CommandHandler] = [
-            "cmd.logistics.request.create": LogisticsCommands.createRequest,
-            "cmd.logistics.pledge.offer": LogisticsCommands.offerPledge,
-            "cmd.logistics.shipment.create": LogisticsCommands.createShipment,
-            "cmd.logistics.route.define": LogisticsCommands.defineRoute,
-            "cmd.logistics.convoy.plan": LogisticsCommands.planConvoy,
-            "cmd.logistics.convoy.assign-escort": LogisticsCommands.assignEscort,
-            "cmd.logistics.rotation.schedule": LogisticsCommands.scheduleRotation,
+    public var commands: CommandTable {
+        let cell = Policy.staff(.logisticsCell)
+        let requester = Relation.of(SupplyRequest.self, "requester", column: "requester")
+        var handlers: CommandTable = [
+            "cmd.logistics.request.create": Guarded(cell.partners(.namingItself(field: "requester")), LogisticsCommands.createRequest),
+            "cmd.logistics.pledge.offer": Guarded(cell.partners(.namingItself(field: "partner")), LogisticsCommands.offerPledge),
+            "cmd.logistics.shipment.create": Guarded(cell.partners(.namingItself(field: "partner")), LogisticsCommands.createShipment),
+            "cmd.logistics.route.define": Guarded(cell, LogisticsCommands.defineRoute),
+            "cmd.logistics.convoy.plan": Guarded(cell, LogisticsCommands.planConvoy),
+            "cmd.logistics.convoy.assign-escort": Guarded(cell, LogisticsCommands.assignEscort),
+            "cmd.logistics.rotation.schedule": Guarded(cell.partners(.namingItself(field: "partner")), LogisticsCommands.scheduleRotation),
         ]
-        handlers.merge(Transitions.handlers(SupplyRequest.self, service: name)) { $1 }
-        handlers.merge(Transitions.handlers(Pledge.self, service: name)) { $1 }
-        handlers.merge(Transitions.handlers(Shipment.self, service: name, after: ["receive": LogisticsCommands.recordReceipt])) { $1 }
-        handlers.merge(Transitions.handlers(Convoy.self, service: name, after: ["depart": LogisticsCommands.refuseRouteAtRisk])) { $1 }
-        handlers.merge(Transitions.handlers(Rotation.self, service: name)) { $1 }
+        handlers.merge(Transitions.handlers(SupplyRequest.self, service: name, policies: [
+            "submit": cell.partners(.related(requester)), "cancel": cell.partners(.related(requester)),
+            "approve": cell, "reject": cell,
+        ])) { $1 }
+        handlers.merge(Transitions.handlers(Pledge.self, service: name, policies: [
+            "accept": cell.partners(.related(.of(Pledge.self, "requester", column: "requester"))),
+            "decline": cell.partners(.related(.of(Pledge.self, "requester", column: "requester"))),
+        ])) { $1 }
+        let shipper = Relation.of(Shipment.self, "shipper", column: "partner")
+        handlers.merge(Transitions.handlers(Shipment.self, service: name, policies: [
+            "send": cell.partners(.related(shipper)), "return": cell.partners(.related(shipper)),
+            "receive": cell.partners(.related(.of(Shipment.self, "requester", column: "requester"))),
+        ], after: ["receive": LogisticsCommands.recordReceipt])) { $1 }
+        handlers.merge(Transitions.handlers(Convoy.self, service: name, policies: ["depart": cell, "halt": cell, "arrive": cell],
+                                            after: ["depart": LogisticsCommands.refuseRouteAtRisk])) { $1 }
+        let unitOwner = Relation.of(Rotation.self, "unit owner", column: "partner")
+        handlers.merge(Transitions.handlers(Rotation.self, service: name, policies: [
+            "complete": cell, "cancel": cell.partners(.related(unitOwner)),
+        ])) { $1 }
         return handlers
     }
 
-    public var queries: [String: QueryHandler] {
-        var handlers: [String: QueryHandler] = [
-            "query.logistics.route.list": { context in
-                try CommandResult("logistics.routes.listed", ["routes": try EntityQueries.list(Route.self, context, filters: ["atRisk"])])
-            },
+    public var queries: QueryTable {
+        let roles: Set<MissionRole> = [.logisticsCell]
+        var handlers: QueryTable = [
+            "query.logistics.route.list": Guarded(Policy(roles: roles, partners: .filtered(by: "routes marked at risk only by alerts released to it")),
+                                                  RouteQueries.list),
         ]
-        handlers.merge(EntityQueries.handlers(SupplyRequest.self, service: name, filters: ["status", "requester", "priority"])) { $1 }
-        handlers.merge(EntityQueries.handlers(Pledge.self, service: name, filters: ["status", "request", "partner"])) { $1 }
-        handlers.merge(EntityQueries.handlers(Shipment.self, service: name, filters: ["status", "request", "partner"])) { $1 }
-        handlers.merge(EntityQueries.handlers(Convoy.self, service: name, filters: ["status", "route"])) { $1 }
-        handlers.merge(EntityQueries.handlers(Rotation.self, service: name, filters: ["status", "unit", "partner"])) { $1 }
+        handlers.merge(EntityQueries.handlers(SupplyRequest.self, service: name, filters: ["status", "requester", "priority"], roles: roles)) { $1 }
+        handlers.merge(EntityQueries.handlers(Pledge.self, service: name, filters: ["status", "request", "partner"], roles: roles)) { $1 }
+        handlers.merge(EntityQueries.handlers(Shipment.self, service: name, filters: ["status", "request", "partner"], roles: roles)) { $1 }
+        handlers.merge(EntityQueries.handlers(Convoy.self, service: name, filters: ["status", "route"], roles: roles)) { $1 }
+        handlers.merge(EntityQueries.handlers(Rotation.self, service: name, filters: ["status", "unit", "partner"], roles: roles)) { $1 }
         return handlers
     }
 }

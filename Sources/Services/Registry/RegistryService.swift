@@ -21,26 +21,35 @@ public struct RegistryService: DomainService {
         try TaskingReactions.react(to: event, context: context)
     }
 
-    public var commands: [String: CommandHandler] {
-        var handlers: [String: CommandHandler] = [
-            "cmd.registry.partner.register": PartnerCommands.register,
-            "cmd.registry.credential.issue": AccessCommands.issue,
-            "cmd.registry.credential.revoke": AccessCommands.revoke,
-            "cmd.registry.permissions.grant": AccessCommands.grant,
-            "cmd.registry.unit.register": UnitCommands.register,
-            "cmd.registry.unit.update": UnitCommands.update,
+    public var commands: CommandTable {
+        let administration = Policy.staff(.registryAdministration)
+        let unitOwner = Relation.column("unit owner", of: "unit", table: MissionUnit.databaseTableName, keyField: "unit", column: "partner")
+        var handlers: CommandTable = [
+            "cmd.registry.partner.register": Guarded(administration, PartnerCommands.register),
+            "cmd.registry.credential.issue": Guarded(administration, AccessCommands.issue),
+            "cmd.registry.credential.revoke": Guarded(administration, AccessCommands.revoke),
+            "cmd.registry.permissions.grant": Guarded(administration, AccessCommands.grant),
+            "cmd.registry.staff.appoint": Guarded(administration, StaffCommands.appoint),
+            "cmd.registry.staff.dismiss": Guarded(administration, StaffCommands.dismiss),
+            "cmd.registry.unit.register": Guarded(administration.partners(.namingItself(field: "partner")), UnitCommands.register),
+            "cmd.registry.unit.update": Guarded(administration.partners(.related(unitOwner)), UnitCommands.update),
         ]
         for transition in Membership.Transition.allCases {
-            handlers["cmd.registry.partner.\(transition.rawValue)"] = PartnerCommands.transition(transition)
+            handlers["cmd.registry.partner.\(transition.rawValue)"] = Guarded(administration, PartnerCommands.transition(transition))
         }
         return handlers
     }
 
-    public var queries: [String: QueryHandler] {
-        [
-            "query.registry.partner.get": RegistryQueries.partner,
-            "query.registry.partner.list": RegistryQueries.partners,
-            "query.registry.unit.list": RegistryQueries.units,
+    public var queries: QueryTable {
+        let itself = Relation("partner itself", of: "partner", keyField: "code") { code, db in
+            try Partner.fetchOne(db, key: code).map { [$0.code] }
+        }
+        return [
+            "query.registry.partner.get": Guarded(Policy.staff(.registryAdministration).partners(.related(itself)), RegistryQueries.partner),
+            "query.registry.partner.list": Guarded(Policy.staff(.registryAdministration).partners(.filtered(by: "itself")), RegistryQueries.partners),
+            "query.registry.unit.list": Guarded(Policy.staff(.registryAdministration, .logisticsCell, .training).partners(.filtered(by: "its own units")),
+                                                RegistryQueries.units),
+            "query.registry.staff.list": Guarded(Policy.staff(.registryAdministration), StaffCommands.list),
         ]
     }
 }

@@ -82,31 +82,42 @@ public struct TrainingService: DomainService {
         try TrainingCommands.react(to: event, context: context)
     }
 
-    public var commands: [String: CommandHandler] {
-        var handlers: [String: CommandHandler] = [
-            "cmd.training.exercise.schedule": TrainingCommands.schedule,
-            "cmd.training.exercise.reschedule": TrainingCommands.reschedule,
-            "cmd.training.enrolment.apply": TrainingCommands.apply,
-            "cmd.training.unit.certify": TrainingCommands.certify,
+    public var commands: CommandTable {
+        let j7 = Policy.staff(.training)
+        let organiser = Relation.of(Exercise.self, "organiser", column: "organiser")
+        let exerciseOrganiser = Relation.sql("organiser of its exercise", of: "enrolment", keyField: "enrolment",
+                                             "SELECT e.organiser FROM exercise e JOIN enrolment n ON n.exercise = e.exercise WHERE n.enrolment = ?")
+        let enrolled = Relation.of(Enrolment.self, "enrolled partner", column: "partner")
+        var handlers: CommandTable = [
+            "cmd.training.exercise.schedule": Guarded(j7.partners(.namingItself(field: "organiser")), TrainingCommands.schedule),
+            "cmd.training.exercise.reschedule": Guarded(j7.partners(.related(organiser)), TrainingCommands.reschedule),
+            "cmd.training.enrolment.apply": Guarded(j7.partners(.namingItself(field: "partner")), TrainingCommands.apply),
+            "cmd.training.unit.certify": Guarded(j7, TrainingCommands.certify),
         ]
-        handlers.merge(Transitions.handlers(Exercise.self, service: name, after: [
+        handlers.merge(Transitions.handlers(Exercise.self, service: name, policies: [
+            "complete": j7.partners(.related(organiser)), "cancel": j7.partners(.related(organiser)),
+        ], after: [
             "complete": TrainingCommands.reassessExercise, "cancel": TrainingCommands.reassessExercise,
         ])) { $1 }
-        handlers.merge(Transitions.handlers(Enrolment.self, service: name, after: [
+        handlers.merge(Transitions.handlers(Enrolment.self, service: name, policies: [
+            "approve": j7.partners(.related(exerciseOrganiser)), "reject": j7.partners(.related(exerciseOrganiser)),
+            "invite": j7.partners(.related(exerciseOrganiser)),
+            "accept": j7.partners(.related(enrolled)), "decline": j7.partners(.related(enrolled)),
+        ], after: [
             "approve": { enrolment, context in
                 try TrainingCommands.takePlace(&enrolment, context)
                 try TrainingCommands.reassessAfter(&enrolment, context)
             },
             "reject": TrainingCommands.reassessAfter, "decline": TrainingCommands.reassessAfter,
         ])) { $1 }
-        handlers.merge(Transitions.handlers(Conflict.self, service: name)) { $1 }
+        handlers.merge(Transitions.handlers(Conflict.self, service: name, policies: ["resolve": j7])) { $1 }
         return handlers
     }
 
-    public var queries: [String: QueryHandler] {
-        var handlers = EntityQueries.handlers(Exercise.self, service: name, filters: ["status", "location", "organiser", "kind"])
-        handlers.merge(EntityQueries.handlers(Enrolment.self, service: name, filters: ["status", "exercise", "unit", "partner"])) { $1 }
-        handlers.merge(EntityQueries.handlers(Conflict.self, service: name, filters: ["status", "kind", "exercise"])) { $1 }
+    public var queries: QueryTable {
+        var handlers = EntityQueries.handlers(Exercise.self, service: name, filters: ["status", "location", "organiser", "kind"], roles: [.training])
+        handlers.merge(EntityQueries.handlers(Enrolment.self, service: name, filters: ["status", "exercise", "unit", "partner"], roles: [.training])) { $1 }
+        handlers.merge(EntityQueries.handlers(Conflict.self, service: name, filters: ["status", "kind", "exercise"], roles: [.training])) { $1 }
         return handlers
     }
 }

@@ -54,8 +54,11 @@ public enum RegistryContract {
     public static let unitTypes = [unitRegistered, unitUpdated]
     /// Everything the gateway's partner directory is built from.
     public static let directoryTypes = [partnerRegistered] + partnerStatusChanges + [credentialIssued, credentialRevoked, permissionsGranted]
+    /// Who on the mission's staff holds which role: every service keeps a copy (`StaffRoles`,
+    /// declared in the service kit, which applies them).
+    public static let staffTypes = StaffRoles.messageTypes
     /// Every type of this contract.
-    public static let types = unitTypes + directoryTypes
+    public static let types = unitTypes + directoryTypes + staffTypes
 
     /// Following the registry's unit events.
     public static let units = Consumer.Follow(source: source, topicPrefix: "registry.unit.", types: Set(unitTypes.map(\.name)))

@@ -16,6 +16,14 @@ public enum AlertAreaReplica {
         public var area: String
         public var classification: String
         public var releasableTo: [String]
+        /// The label of the alert's tearline, when it has one: what may go further than the alert.
+        public var tearlineClassification: String?
+        public var tearlineReleasableTo: [String]?
+
+        /// The tearline's label, when the alert has a tearline.
+        public var tearlineLabel: Label? {
+            tearlineClassification.map { Label(storedClassification: $0, releasableTo: tearlineReleasableTo ?? []) }
+        }
     }
 
     /// The replica's table. Rows of `legacyTable` (a table a service kept before, without labels)
@@ -36,6 +44,12 @@ public enum AlertAreaReplica {
                 try db.drop(table: legacyTable)
             }
         }
+        migrator.registerMigration("replica-alert-area-v2-tearline") { db in
+            try db.alter(table: tableName) { table in
+                table.add(column: "tearlineClassification", .text)
+                table.add(column: "tearlineReleasableTo", .jsonText)
+            }
+        }
     }
 
     /// Applies an alert event: raised adds the area, lifted or expired removes it.
@@ -43,8 +57,10 @@ public enum AlertAreaReplica {
         let alert = try event.decodeData(Alert.self)
         if event.type == IntelligenceContract.alertRaised.name {
             let label = Label(of: event)
+            let tearline = alert.tearline.map(\.label.label)
             try Row(alert: alert.alert, area: alert.area, classification: label.classification.rawValue,
-                    releasableTo: label.releasableTo).save(db)
+                    releasableTo: label.releasableTo, tearlineClassification: tearline?.classification.rawValue,
+                    tearlineReleasableTo: tearline?.releasableTo).save(db)
         } else {
             _ = try Row.deleteOne(db, key: alert.alert)
         }
@@ -53,5 +69,16 @@ public enum AlertAreaReplica {
     /// Every active alert's area, by alert.
     public static func active(in db: Database) throws -> [Row] {
         try Row.order(Column("alert")).fetchAll(db)
+    }
+}
+
+extension Audience {
+    /// What of an active alert this audience may learn, and under which label: the alert's own
+    /// label, or else its tearline's; nil when neither is released to it. Whatever is derived
+    /// from the alert for this audience carries that label.
+    public func visibleLabel(of row: AlertAreaReplica.Row) -> Label? {
+        if maySee(row.label) { return row.label }
+        if let tearline = row.tearlineLabel, maySee(tearline) { return tearline }
+        return nil
     }
 }

@@ -18,12 +18,16 @@ public enum RegistryCatalog {
         MessageType("cmd.registry.permissions.grant", summary: "Set a partner's publish and subscribe subjects.", data: PermissionSet.self),
         MessageType("cmd.registry.unit.register", summary: "Register a unit of a partner.", data: RegistryMessages.RegisterUnit.self),
         MessageType("cmd.registry.unit.update", summary: "Change a unit's strength, readiness, availability or location.", data: RegistryMessages.UpdateUnit.self),
+        MessageType("cmd.registry.staff.appoint", summary: "Give a member of the mission's staff (operator/<name>) these roles, replacing theirs.",
+                    data: StaffCommands.Appoint.self),
+        MessageType("cmd.registry.staff.dismiss", summary: "Take every role from a member of the mission's staff.", data: StaffCommands.Dismiss.self),
     ]
 
     static let queries: [MessageType] = [
         MessageType("query.registry.partner.get", summary: "A partner by code, with permissions and credentials (no secrets).", data: RegistryMessages.GetPartner.self),
         MessageType("query.registry.partner.list", summary: "Partners, optionally by membership status.", data: RegistryMessages.ListPartners.self),
         MessageType("query.registry.unit.list", summary: "Units by type, readiness, availability or partner.", data: RegistryMessages.ListUnits.self),
+        MessageType("query.registry.staff.list", summary: "The mission's staff and their roles.", data: [String: String].self),
     ]
 
     /// The registry's own events: what other parts read is declared in `RegistryContract`.
@@ -31,6 +35,7 @@ public enum RegistryCatalog {
         MessageType("registry.partner.found", summary: "Answer to query.registry.partner.get.", data: RegistryMessages.PartnerDetails.self),
         MessageType("registry.partners.listed", summary: "Answer to query.registry.partner.list.", data: RegistryMessages.PartnerList.self),
         MessageType("registry.units.listed", summary: "Answer to query.registry.unit.list.", data: RegistryMessages.UnitList.self),
+        MessageType("registry.staff.listed", summary: "Answer to query.registry.staff.list.", data: [String: [StaffMember]].self),
         MessageType("registry.command.rejected", summary: "A registry command or query was refused, with code and reason.", data: CommandError.self),
     ] + LogisticsContract.convoyTypes + TrainingContract.types
 }

@@ -9,10 +9,7 @@ enum RegistryQueries {
 
     static func partner(_ context: QueryContext) throws -> CommandResult {
         let input = try context.input(Messages.GetPartner.self)
-        // A partner asking sees its own record only: permissions and credentials are its business.
-        if let asker = PartnerSource.code(of: context.query.source), asker != input.code {
-            throw CommandError(.notFound, "no partner with code '\(input.code)'")
-        }
+        // A partner sees its own record only (the policy answers any other as not found).
         guard let partner = try Partner.fetchOne(context.db, key: input.code) else {
             throw CommandError(.notFound, "no partner with code '\(input.code)'")
         }
@@ -27,7 +24,7 @@ enum RegistryQueries {
         let input = try context.input(Messages.ListPartners.self)
         var request = Partner.order(Column("code"))
         if let status = input.status { request = request.filter(Column("status") == status.rawValue) }
-        if let asker = PartnerSource.code(of: context.query.source) { request = request.filter(Column("code") == asker) }
+        if let asker = context.audience.partner { request = request.filter(Column("code") == asker) }
         return try CommandResult("registry.partners.listed", Messages.PartnerList(partners: try request.fetchAll(context.db)))
     }
 
@@ -41,6 +38,8 @@ enum RegistryQueries {
             request = request.filter(available ? isAvailable : !isAvailable)
         }
         if let partner = input.partner { request = request.filter(Column("partner") == partner) }
+        // A partner lists its own units: the others' go only to their own partners.
+        if let asker = context.audience.partner { request = request.filter(Column("partner") == asker) }
         return try CommandResult("registry.units.listed", Messages.UnitList(units: try request.fetchAll(context.db)))
     }
 }

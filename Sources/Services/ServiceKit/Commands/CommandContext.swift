@@ -16,6 +16,8 @@ public struct CommandContext {
     let catalog: MessageCatalog
     /// The command's data, parsed before the transaction began (nil: parse it here).
     var parsedData: JSONValue? = nil
+    /// Whom the command was authorized for: a staff member or one partner.
+    public var audience: Audience = .staff(name: "", roles: [])
 
     /// The command's data decoded as `T`, or an `invalid_command` error naming the field.
     public func input<T: Decodable>(_: T.Type = T.self, userInfo: [CodingUserInfoKey: any Sendable] = [:]) throws -> T {
@@ -55,18 +57,4 @@ public struct CommandContext {
 /// The events one command journaled, published only if its savepoint and transaction commit.
 final class Outbox {
     var messages: [BusMessage] = []
-}
-
-/// A security label: a classification and the partners an event may be released to.
-public struct Label: Sendable, Equatable {
-    public var classification: Classification
-    public var releasableTo: [String]
-
-    public init(_ classification: Classification, releasableTo: [String]) {
-        self.classification = classification
-        self.releasableTo = releasableTo
-    }
-
-    /// For the mission's own parts: releasable to no partner.
-    public static let internalOnly = Label(.restricted, releasableTo: [])
 }

@@ -7,8 +7,11 @@ public struct CommandError: Error, CustomStringConvertible, Sendable, Codable, E
         case unknownCommand = "unknown_command"
         /// A newer schema version than this service knows.
         case newerVersion = "newer_version"
-        /// The thing named does not exist.
+        /// The thing named does not exist, or the sender has no relation to it (the two are
+        /// not told apart, so a refusal never reveals what the sender may not see).
         case notFound = "not_found"
+        /// The sender may not send this: the message names the rule.
+        case forbidden
         /// It exists already.
         case duplicate
         /// The state does not allow it, e.g. admitting a suspended partner.

@@ -5,40 +5,62 @@ import GRDB
 /// `<service>.<entity>.found`, and `query.<service>.<entity>.list {<filter>: value, …}` answered
 /// by `<service>.<entity>s.listed` with `{"<entity>s": [...]}`.
 public enum EntityQueries {
-    public static func handlers<Record: StatefulRecord>(_: Record.Type, service: String, filters: [String]) -> [String: QueryHandler] {
+    /// `get` and `list` for `Record`, for staff with `roles`; a partner sees an entity only when
+    /// its label releases it to the partner at the partner's clearance (the rule the gateway
+    /// applies to events), and an entity it may not see does not exist for it.
+    public static func handlers<Record: StatefulRecord>(_: Record.Type, service: String, filters: [String],
+                                                        roles: Set<MissionRole>) -> QueryTable {
         let entity = Record.lifecycle.entity
+        let partners = Policy.PartnerRule.filtered(by: "the \(entity)s whose label releases them to it")
         return [
-            "query.\(service).\(entity).get": { context in
+            "query.\(service).\(entity).get": Guarded(Policy(roles: roles, partners: partners)) { context in
                 let input = try context.input(TransitionInput.self, userInfo: [.transitionKeyField: Record.keyField])
                 let record = try Transitions.existing(Record.self, input.key, in: context.db)
+                guard context.audience.maySee(record.label) else { throw CommandError(.notFound, "no \(entity) '\(input.key)'") }
                 return try CommandResult("\(service).\(entity).found", record, label: record.label)
             },
-            "query.\(service).\(entity).list": { context in
-                var records = try list(Record.self, context, filters: filters)
-                // A partner lists only what is releasable to it; the answer carries the highest
-                // classification among them, so the gateway still checks the partner's clearance.
-                if let partner = PartnerSource.code(of: context.query.source) {
-                    records = records.filter { $0.label.releasableTo.contains(partner) }
-                }
-                let level = records.map(\.label.classification).max() ?? .unclassified
-                let releasable = PartnerSource.code(of: context.query.source).map { [$0] } ?? []
-                return try CommandResult("\(service).\(entity)s.listed", Listed(name: "\(entity)s", items: records),
+            "query.\(service).\(entity).list": Guarded(Policy(roles: roles, partners: partners)) { context in
+                let page = try list(Record.self, context, filters: filters)
+                let level = page.items.map(\.label.classification).max() ?? .unclassified
+                let releasable = context.audience.partner.map { [$0] } ?? []
+                return try CommandResult("\(service).\(entity)s.listed", Listed(name: "\(entity)s", items: page.items, next: page.next),
                                          label: Label(level, releasableTo: releasable))
             },
         ]
     }
 
-    /// Rows of `Record` matching the query's filters (each a column compared for equality).
-    public static func list<Record: FetchableRecord & TableRecord>(_: Record.Type, _ context: QueryContext, filters: [String]) throws -> [Record] {
-        let input = try context.input([String: String].self)
-        var request = Record.all()
+    /// One page of what a list query may show its audience: rows matching the filters (each a
+    /// column compared for equality), in key order, after the `after` key, at most `limit`
+    /// (default 100, at most 1,000), and no more than half the bus's message size encoded.
+    public static func list<Record: StatefulRecord>(_: Record.Type, _ context: QueryContext, filters: [String]) throws -> Page<Record> {
+        var input = try context.input([String: String].self)
+        let after = input.removeValue(forKey: "after")
+        let limit = try input.removeValue(forKey: "limit").map { text in
+            guard let value = Int(text), (1...1_000).contains(value) else {
+                throw CommandError(.invalidCommand, "limit must be a number from 1 to 1000")
+            }
+            return value
+        } ?? 100
+        var request = Record.all().order(Column(Record.keyField))
         for (field, value) in input {
             guard filters.contains(field) else {
-                throw CommandError(.invalidCommand, "'\(field)' is not a filter here; filters: \(filters.joined(separator: ", "))")
+                throw CommandError(.invalidCommand, "'\(field)' is not a filter here; filters: \((filters + ["after", "limit"]).joined(separator: ", "))")
             }
             request = request.filter(Column(field) == value)
         }
-        return try request.fetchAll(context.db)
+        if let after { request = request.filter(Column(Record.keyField) > after) }
+        var items: [Record] = [], bytes = 0
+        let cursor = try request.fetchCursor(context.db)
+        while let record = try cursor.next() {
+            guard context.audience.maySee(record.label) else { continue }
+            let size = try JSONTreeEncoder.encode(record).bytes.count
+            if items.count == limit || (bytes + size > Page<Record>.maxBytes && !items.isEmpty) {
+                return Page(items: items, next: items.last?.key)
+            }
+            items.append(record)
+            bytes += size
+        }
+        return Page(items: items, next: nil)
     }
 
     /// The types these handlers take and answer with, for a service's catalog.
@@ -76,13 +98,23 @@ public enum EntityQueries {
     }
 }
 
-/// `{"<name>": [items]}`.
+/// One page of a list: the items and, when there are more, the key to ask `after` next.
+public struct Page<Record>: Sendable where Record: Sendable {
+    /// Half the bus's largest message: an answer always fits, with its envelope.
+    static var maxBytes: Int { EnvelopeCodec.defaultMaxBytes / 2 }
+    public var items: [Record]
+    public var next: String?
+}
+
+/// `{"<name>": [items], "next": "<key>"}` (`next` only when there are more).
 struct Listed<Item: Encodable>: Encodable {
     let name: String
     let items: [Item]
+    var next: String? = nil
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: TransitionInput.Key.self)
         try container.encode(items, forKey: TransitionInput.Key(stringValue: name))
+        if let next { try container.encode(next, forKey: TransitionInput.Key(stringValue: "next")) }
     }
 }

@@ -5,6 +5,14 @@ import GRDB
 public struct QueryContext {
     public let query: Envelope
     public let db: Database
+    /// Whom the query is answered for: a list holds only what this audience may see.
+    public let audience: Audience
+
+    public init(query: Envelope, db: Database, audience: Audience) {
+        self.query = query
+        self.db = db
+        self.audience = audience
+    }
 
     /// The query's data decoded as `T`; a query without data decodes from `{}`.
     public func input<T: Decodable>(_: T.Type = T.self, userInfo: [CodingUserInfoKey: any Sendable] = [:]) throws -> T {

@@ -43,14 +43,17 @@ public enum Transitions {
     /// A side effect run once the entity's move is stored, in the same transaction; throwing undoes the move.
     public typealias After<Record: StatefulRecord> = @Sendable (inout Record, CommandContext) throws -> Void
 
-    /// Handlers for every step of `Record.lifecycle`, keyed by command type.
+    /// Handlers for the steps of `Record.lifecycle` that `policies` names (by verb), each guarded
+    /// by its policy. A step without a policy gets no handler: the generated policy test then
+    /// finds its command type without one and fails.
     public static func handlers<Record: StatefulRecord>(
-        _: Record.Type, service: String, after: [String: After<Record>] = [:]
-    ) -> [String: CommandHandler] {
-        var handlers: [String: CommandHandler] = [:]
+        _: Record.Type, service: String, policies: [String: Policy], after: [String: After<Record>] = [:]
+    ) -> CommandTable {
+        var handlers: CommandTable = [:]
         let entity = Record.lifecycle.entity
         for step in Record.lifecycle.steps {
-            handlers["cmd.\(service).\(entity).\(step.verb)"] = { context in
+            guard let policy = policies[step.verb] else { continue }
+            handlers["cmd.\(service).\(entity).\(step.verb)"] = Guarded(policy) { context in
                 let input = try context.input(TransitionInput.self, userInfo: [.transitionKeyField: Record.keyField])
                 var record = try existing(Record.self, input.key, in: context.db)
                 let move = try Record.lifecycle.step(step.verb, from: record.status, id: input.key)

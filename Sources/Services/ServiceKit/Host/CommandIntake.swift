@@ -10,9 +10,10 @@ import Metrics
 /// so a refused command leaves nothing behind. Events are published after the commit, then replies.
 struct CommandIntake: Sendable {
     let service: any DomainService
-    /// The service's handlers, built once: a service declares them as computed properties.
-    let commands: [String: CommandHandler]
-    let queries: [String: QueryHandler]
+    /// The service's handlers and their policies, built once: a service declares them as
+    /// computed properties.
+    let commands: CommandTable
+    let queries: QueryTable
     let catalog: MessageCatalog
     let database: DatabasePool
     let source: EventSource
@@ -135,12 +136,16 @@ struct CommandIntake: Sendable {
         var reply: [UInt8] = []
         do {
             let upcast = try checked(command)
-            guard let handler = commands[command.type] else { throw unknown(command) }
+            guard let entry = commands[command.type] else { throw unknown(command) }
             try db.inCommandSavepoint {
                 // The parsed data still holds when upcasting left the data as it was.
-                let parsed = upcast.data == command.data ? accepted.parsedData : nil
-                let result = try handler(CommandContext(command: upcast, db: db, source: source, environment: environment,
-                                                        outbox: outbox, catalog: catalog, parsedData: parsed))
+                let parsed = upcast.data == command.data ? accepted.parsedData : upcast.data.flatMap { try? JSONTreeDecoder.parse($0) }
+                // Who may send it is decided here, once, before the handler runs.
+                let audience = try Authorization.authorize(upcast, data: parsed, policy: entry.policy, in: db)
+                var context = CommandContext(command: upcast, db: db, source: source, environment: environment,
+                                             outbox: outbox, catalog: catalog, parsedData: parsed)
+                context.audience = audience
+                let result = try entry.handler(context)
                 reply = EnvelopeCodec.encode(replyEnvelope(result.type, result.data, label: result.label, to: command))
             }
         } catch let error as CommandError {
@@ -163,10 +168,14 @@ struct CommandIntake: Sendable {
     private func answerQuery(_ query: Envelope) async -> [UInt8] {
         do {
             let upcast = try checked(query)
-            guard let handler = queries[query.type] else { throw unknown(query) }
+            guard let entry = queries[query.type] else { throw unknown(query) }
             // A synchronous read: queries are short, and the hop to GRDB's reader queue and back
             // was most of a query's latency.
-            let result = try readNow { db in try handler(QueryContext(query: upcast, db: db)) }
+            let result = try readNow { db in
+                let data = upcast.data.flatMap { try? JSONTreeDecoder.parse($0) }
+                let audience = try Authorization.authorize(upcast, data: data, policy: entry.policy, in: db)
+                return try entry.handler(QueryContext(query: upcast, db: db, audience: audience))
+            }
             return EnvelopeCodec.encode(replyEnvelope(result.type, result.data, label: result.label, to: query))
         } catch let error as CommandError {
             return rejection(error, query)

@@ -5,6 +5,10 @@ import GRDB
 public typealias CommandHandler = @Sendable (CommandContext) throws -> CommandResult
 /// Answers one query type from a read-only snapshot.
 public typealias QueryHandler = @Sendable (QueryContext) throws -> CommandResult
+/// A service's commands: each type's handler with the policy that says who may send it.
+public typealias CommandTable = [String: Guarded<CommandHandler>]
+/// A service's queries: each type's handler with the policy that says who may ask it.
+public typealias QueryTable = [String: Guarded<QueryHandler>]
 
 /// What a domain service declares; `ServiceHost` runs it on the bus.
 public protocol DomainService: Sendable {
@@ -14,10 +18,10 @@ public protocol DomainService: Sendable {
     var catalog: MessageCatalog { get }
     /// The service's own named migrations.
     func registerMigrations(_ migrator: inout DatabaseMigrator)
-    /// Handlers by command type (`cmd.<name>.<entity>.<verb>`).
-    var commands: [String: CommandHandler] { get }
-    /// Handlers by query type (`query.<name>.<entity>.<verb>`).
-    var queries: [String: QueryHandler] { get }
+    /// Handlers and their policies by command type (`cmd.<name>.<entity>.<verb>`).
+    var commands: CommandTable { get }
+    /// Handlers and their policies by query type (`query.<name>.<entity>.<verb>`).
+    var queries: QueryTable { get }
     /// Other sources whose events this service reacts to.
     var follows: [Consumer.Follow] { get }
     /// Reacts to a followed source's event inside the transaction that moves the cursor: changes

@@ -43,7 +43,7 @@ public final class ServiceHost: Service, Sendable {
         self.service = service
         self.configuration = configuration
         self.context = context
-        catalog = service.catalog.merging(MessageCatalog([Heartbeat.messageType]))
+        catalog = service.catalog.merging(MessageCatalog([Heartbeat.messageType] + StaffRoles.messageTypes))
         commandTimer = Timer(label: "concord_command_duration_seconds", dimensions: [("service", service.name)])
         rejectedCounter = Counter(label: "concord_commands_rejected_total", dimensions: [("service", service.name)])
     }
@@ -70,9 +70,15 @@ public final class ServiceHost: Service, Sendable {
         let source = EventSource(source: service.source, connection: connection, database: database,
                                  heartbeatInterval: configuration.heartbeatInterval,
                                  advertisedEndpoint: configuration.catchUpAdvertise, logger: logger)
-        let consumer = service.follows.isEmpty ? nil : Consumer(
-            part: service.name, follows: service.follows, connection: connection, database: database,
+        // Every service but the registry (which keeps them itself) follows who holds which role.
+        let follows = service.follows + (service.source == StaffRoles.follow.source ? [] : [StaffRoles.follow])
+        let consumer = follows.isEmpty ? nil : Consumer(
+            part: service.name, follows: follows, connection: connection, database: database,
             catalog: catalog, logger: logger, apply: { [service, catalog, environment = configuration.environment] event, db in
+                if event.source == StaffRoles.follow.source, StaffRoles.follow.types?.contains(event.type) == true {
+                    try StaffRoles.apply(event, in: db)
+                    return
+                }
                 let outbox = Outbox()
                 try service.react(to: event, context: CommandContext(command: event, db: db, source: source,
                                                                      environment: environment, outbox: outbox, catalog: catalog))

@@ -11,6 +11,7 @@ public enum ServiceStore {
         Journal.registerMigrations(&migrator)
         Consumer.registerMigrations(&migrator)
         CommandOutcome.registerMigrations(&migrator)
+        StaffRoles.registerMigrations(&migrator)
         migrations(&migrator)
         try migrator.migrate(pool)
         return pool
