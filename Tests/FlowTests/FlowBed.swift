@@ -40,11 +40,16 @@ struct FlowBed {
 
     /// The labelled events of `service` a partner of `clearance` would receive, by type.
     func received(from service: String, partner: String, clearance: Classification) throws -> [String] {
+        try receivedText(from: service, partner: partner, clearance: clearance).map { try EnvelopeCodec.decode(Array($0.utf8)).type }
+    }
+
+    /// The whole text of each event of `service` a partner of `clearance` would receive.
+    func receivedText(from service: String, partner: String, clearance: Classification) throws -> [String] {
         try DatabaseQueue(path: folder.path("\(service).sqlite")).read { db in
             try Data.fetchAll(db, sql: "SELECT envelope FROM journal ORDER BY sequence").compactMap { bytes -> String? in
                 let envelope = try EnvelopeCodec.decode(Array(bytes))
                 return Releasability.allows(classification: envelope.classification, releasableTo: envelope.releasableTo,
-                                            partner: partner, clearance: clearance) ? envelope.type : nil
+                                            partner: partner, clearance: clearance) ? String(decoding: bytes, as: UTF8.self) : nil
             }
         }
     }

@@ -39,14 +39,17 @@ public struct DeconflictionNotice: StatefulRecord, Equatable {
     public var notice: String
     public var area: String
     public var reason: String
-    /// The intelligence alert behind it, if any.
+    /// The intelligence alert behind it, if any: its key, or a pseudonym when the notice's
+    /// partners may see only the alert's tearline (`AlertDisclosure`).
     public var alert: String?
     /// Humanitarian partners with sites or movements in the area.
     public var partners: [String]
     public var status: Status
+    /// The partners' label joined with what the notice was computed from (the alert, or its tearline).
+    public var securityLabel: SecurityLabel
 
     public var key: String { notice }
-    public var label: Label { Label(.unclassified, releasableTo: partners) }
+    public var label: Label { securityLabel.label }
 
     public static let lifecycle = Lifecycle<Status>("notice", [
         .init("lift", from: [.issued], to: .lifted, event: "lifted"),

@@ -59,22 +59,29 @@ enum LiaisonCommands {
         switch event.type {
         case "intelligence.alert.raised":
             let alert = try event.decodeData(Alert.self)
-            // Partners with sites or movements there are the ones to tell.
+            // Partners with sites or movements there are the ones to tell, with what they may
+            // learn of the alert: the alert itself, or its tearline.
             let partners = try String.fetchAll(context.db, sql: """
                 SELECT DISTINCT partner FROM notification WHERE location = ? AND status != 'expired' ORDER BY partner
                 """, arguments: [alert.area])
-            let notice = DeconflictionNotice(notice: "DN-\(alert.alert)", area: alert.area,
-                                             reason: "military activity expected after alert \(alert.alert)",
-                                             alert: alert.alert, partners: partners, status: .issued)
+            let disclosure = alert.disclosure(to: partners, label: Label(of: event))
+            let label = Label(.unclassified, releasableTo: partners).joined(with: disclosure.label)
+            let notice = DeconflictionNotice(notice: "DN-\(disclosure.reference)", area: alert.area,
+                                             reason: disclosure.throughTearline ? "military activity expected: \(disclosure.summary)"
+                                                                                : "military activity expected after alert \(alert.alert)",
+                                             alert: disclosure.reference, partners: partners, status: .issued,
+                                             securityLabel: SecurityLabel(classification: label.classification, releasableTo: label.releasableTo))
             if try DeconflictionNotice.fetchOne(context.db, key: notice.notice) == nil {
-                _ = try Transitions.create(notice, service: service, event: "issued", in: context)
+                _ = try Transitions.create(notice, service: service, event: "issued", in: context, derivedFrom: [])
             }
         case "intelligence.alert.lifted", "intelligence.alert.expired":
             let alert = try event.decodeData(Alert.self)
-            for var notice in try DeconflictionNotice.filter(Column("alert") == alert.alert && Column("status") == "issued").fetchAll(context.db) {
+            let references = [alert.alert, AlertDisclosure.pseudonym(of: alert.alert)]
+            for var notice in try DeconflictionNotice.filter(references.contains(Column("alert")) && Column("status") == "issued").fetchAll(context.db) {
                 notice.status = .lifted
                 try notice.update(context.db)
-                try context.emit("liaison.notice.lifted", notice, label: notice.label)
+                // The notice's label already holds what it was computed from.
+                try context.emit("liaison.notice.lifted", notice, label: notice.label, derivedFrom: [])
             }
         case "logistics.convoy.escort-assigned":
             // The escort is found: the request is tasked and the movement notified.

@@ -42,6 +42,16 @@ public struct LiaisonService: DomainService {
                 table.column("status", .text).notNull()
             }
         }
+        // Notices keep the label of the alert (or tearline) they came from; those issued before
+        // did not, so they count as `Label.unknown` (fail closed).
+        migrator.registerMigration("liaison-v2-notice-label") { db in
+            try db.alter(table: DeconflictionNotice.databaseTableName) { table in
+                table.add(column: "securityLabel", .jsonText)
+            }
+            try db.execute(sql: """
+                UPDATE deconfliction_notice SET securityLabel = json_object('policy', 'UN-MISSION', 'classification', ?, 'releasableTo', json('[]'))
+                """, arguments: [Label.unknown.classification.rawValue])
+        }
     }
 
     public var follows: [Consumer.Follow] { LiaisonCommands.follows }

@@ -78,9 +78,12 @@ public struct Conflict: StatefulRecord, Equatable {
     /// Who is told: the organiser and the unit's partner.
     public var partners: [String]
     public var status: Status
+    /// The label of what the conflict was computed from, joined (docs/security.md): an alert
+    /// or a rotation another partner may not see keeps the conflict from those partners.
+    public var securityLabel: SecurityLabel
 
     public var key: String { conflict }
-    public var label: Label { Label(.unclassified, releasableTo: partners) }
+    public var label: Label { securityLabel.label }
 
     public static let lifecycle = Lifecycle<Status>("conflict", [
         .init("resolve", from: [.open], to: .resolved, event: "resolved"),

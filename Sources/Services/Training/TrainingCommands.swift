@@ -133,9 +133,7 @@ enum TrainingCommands {
         if event.type.hasPrefix("intelligence.") {
             try AlertAreaReplica.apply(event, in: context.db)
         } else {
-            let rotation = try event.decodeData(Rotation.self)
-            try context.db.execute(sql: "INSERT OR REPLACE INTO rotation_replica (rotation, unit, outDate, status) VALUES (?, ?, ?, ?)",
-                                   arguments: [rotation.rotation, rotation.unit, rotation.outDate, rotation.status.rawValue])
+            try RotationReplica(event).save(context.db)
         }
         try ConflictDetection.reassess(context)
     }

@@ -64,6 +64,24 @@ public struct TrainingService: DomainService {
         // labelless `threat` and `unit_replica` tables of the steps above).
         AlertAreaReplica.registerMigrations(&migrator, legacyTable: "threat")
         UnitReplica.registerMigrations(&migrator, legacyTable: "unit_replica")
+        RotationReplica.registerLabelMigration(&migrator)
+        Self.registerConflictLabelMigration(&migrator)
+    }
+
+    /// Conflicts keep the label of what they were computed from. Those raised before did not:
+    /// overlaps keep their partners' label, and alert and rotation conflicts, whose inputs'
+    /// labels were not kept, count as `Label.unknown` (fail closed).
+    static func registerConflictLabelMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("training-v4-conflict-label") { db in
+            try db.alter(table: Conflict.databaseTableName) { table in
+                table.add(column: "securityLabel", .jsonText)
+            }
+            try db.execute(sql: """
+                UPDATE conflict SET securityLabel = CASE kind
+                    WHEN 'overlap' THEN json_object('policy', 'UN-MISSION', 'classification', 'UNCLASSIFIED', 'releasableTo', json(partners))
+                    ELSE json_object('policy', 'UN-MISSION', 'classification', ?, 'releasableTo', json('[]')) END
+                """, arguments: [Label.unknown.classification.rawValue])
+        }
     }
 
     public var follows: [Consumer.Follow] { TrainingCommands.follows }

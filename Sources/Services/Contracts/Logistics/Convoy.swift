@@ -26,6 +26,15 @@ public struct Convoy: StatefulRecord, Equatable {
     /// Movements are restricted: only the convoy's own partners see them.
     public var label: Label { Label(.restricted, releasableTo: partners) }
 
+    /// Assigns `unit`, of `partner`, as the escort. The escort's partner travels in the convoy
+    /// too, so it joins the partners who see it: assigning an escort is the mission's decision
+    /// to release the convoy to the escort's partner and the escort's name to the convoy's.
+    public mutating func assign(escort unit: String, of partner: String?) {
+        escort = unit
+        status = .escortAssigned
+        if let partner, !partners.contains(partner) { partners.append(partner) }
+    }
+
     public static let lifecycle = Lifecycle<Status>("convoy", [
         .init("depart", from: [.escortAssigned, .halted], to: .moving, event: "departed"),
         .init("halt", from: [.moving], to: .halted, event: "halted"),

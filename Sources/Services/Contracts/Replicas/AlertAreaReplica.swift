@@ -14,11 +14,14 @@ public enum AlertAreaReplica {
 
         public var alert: String
         public var area: String
+        /// The alert's summary and its tearline's, for outputs that say why (AlertDisclosure).
+        public var summary: String?
         public var classification: String
         public var releasableTo: [String]
         /// The label of the alert's tearline, when it has one: what may go further than the alert.
         public var tearlineClassification: String?
         public var tearlineReleasableTo: [String]?
+        public var tearlineSummary: String?
 
         /// The tearline's label, when the alert has a tearline.
         public var tearlineLabel: Label? {
@@ -46,8 +49,10 @@ public enum AlertAreaReplica {
         }
         migrator.registerMigration("replica-alert-area-v2-tearline") { db in
             try db.alter(table: tableName) { table in
+                table.add(column: "summary", .text)
                 table.add(column: "tearlineClassification", .text)
                 table.add(column: "tearlineReleasableTo", .jsonText)
+                table.add(column: "tearlineSummary", .text)
             }
         }
     }
@@ -58,9 +63,9 @@ public enum AlertAreaReplica {
         if event.type == IntelligenceContract.alertRaised.name {
             let label = Label(of: event)
             let tearline = alert.tearline.map(\.label.label)
-            try Row(alert: alert.alert, area: alert.area, classification: label.classification.rawValue,
+            try Row(alert: alert.alert, area: alert.area, summary: alert.summary, classification: label.classification.rawValue,
                     releasableTo: label.releasableTo, tearlineClassification: tearline?.classification.rawValue,
-                    tearlineReleasableTo: tearline?.releasableTo).save(db)
+                    tearlineReleasableTo: tearline?.releasableTo, tearlineSummary: alert.tearline?.summary).save(db)
         } else {
             _ = try Row.deleteOne(db, key: alert.alert)
         }

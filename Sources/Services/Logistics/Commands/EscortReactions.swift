@@ -22,10 +22,11 @@ enum EscortReactions {
             try convoy.insert(context.db)
             try context.emit("logistics.convoy.planned", convoy, label: convoy.label)
             guard let unit = try availableEscort(context.db) else { return }
-            convoy.escort = unit
-            convoy.status = .escortAssigned
+            convoy.assign(escort: unit, of: try UnitReplica.find(unit, in: context.db)?.partner)
             try convoy.update(context.db)
-            try context.emit("logistics.convoy.escort-assigned", convoy, label: convoy.label)
+            // The convoy now has the escort's partner among its own: the assignment releases it
+            // to them (Convoy.assign), so its label is the convoy's, not the request's alone.
+            try context.emit("logistics.convoy.escort-assigned", convoy, label: convoy.label, derivedFrom: [convoy.label])
         default:
             break
         }

@@ -90,8 +90,7 @@ enum LogisticsCommands {
         guard convoy.status == .planned || convoy.status == .escortAssigned else {
             throw CommandError(.illegalTransition, "convoy '\(convoy.convoy)' is \(convoy.status.rawValue); an escort is assigned before it moves")
         }
-        convoy.escort = input.unit
-        convoy.status = .escortAssigned
+        convoy.assign(escort: input.unit, of: try UnitReplica.find(input.unit, in: context.db)?.partner)
         try convoy.update(context.db)
         try context.emit("logistics.convoy.escort-assigned", convoy, label: convoy.label)
         return try CommandResult("logistics.convoy.escort-assigned", convoy)

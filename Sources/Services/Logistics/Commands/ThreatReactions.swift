@@ -12,11 +12,13 @@ enum ThreatReactions {
         try reassess(context)
     }
 
-    /// Recomputes which routes are at risk and acts on every change.
+    /// Recomputes which routes are at risk and acts on every change. A convoy halted by alerts
+    /// is labelled with what its partners may learn of them (each alert, or its tearline).
     static func reassess(_ context: CommandContext) throws {
-        let threatened = Set(try AlertAreaReplica.active(in: context.db).map(\.area))
+        let alerts = try AlertAreaReplica.active(in: context.db)
         for var route in try Route.fetchAll(context.db) {
-            let atRisk = !threatened.isDisjoint(with: route.areas)
+            let causes = alerts.filter { route.areas.contains($0.area) }
+            let atRisk = !causes.isEmpty
             guard atRisk != route.atRisk else { continue }
             route.atRisk = atRisk
             try route.update(context.db)
@@ -26,7 +28,8 @@ enum ThreatReactions {
                 .fetchAll(context.db) {
                 convoy.status = .halted
                 try convoy.update(context.db)
-                try context.emit("logistics.convoy.halted", convoy, label: convoy.label)
+                try context.emit("logistics.convoy.halted", convoy, label: convoy.label,
+                                 derivedFrom: causes.map { $0.disclosure(to: convoy.partners).label })
             }
         }
     }

@@ -16,6 +16,8 @@ public struct CommandContext {
     let catalog: MessageCatalog
     /// The command's data, parsed before the transaction began (nil: parse it here).
     var parsedData: JSONValue? = nil
+    /// For a reaction, the label of the event reacted to: what it emits was computed from it.
+    var trigger: Label? = nil
     /// Whom the command was authorized for: a staff member or one partner.
     public var audience: Audience = .staff(name: "", roles: [])
 
@@ -40,8 +42,15 @@ public struct CommandContext {
     public var commandTime: Date { command.time.flatMap(Timestamp.parse) ?? now }
 
     /// Journals an event in this transaction; it is published once the transaction commits.
+    ///
+    /// Its label is `label` joined with the label of every input it was computed from (the
+    /// one rule of docs/security.md, applied here so that no event can forget it):
+    /// `derivedFrom` names them, each the label of what the event's content uses of an input (a
+    /// replica row's label, or its tearline's when only the tearline is used). Without it, a
+    /// reaction's event is computed from the event reacted to, and a command's from the command.
     @discardableResult
-    public func emit<T: Encodable>(_ type: String, _ data: T, label: Label = .internalOnly) throws -> Envelope {
+    public func emit<T: Encodable>(_ type: String, _ data: T, label: Label = .internalOnly, derivedFrom inputs: [Label]? = nil) throws -> Envelope {
+        let label = Label.join([label] + (inputs ?? trigger.map { [$0] } ?? [])) ?? label
         var envelope = environment.makeEnvelope(type: type, source: source.journal.source)
         envelope.dataVersion = catalog.version(of: type) ?? 1
         envelope.classification = label.classification.rawValue

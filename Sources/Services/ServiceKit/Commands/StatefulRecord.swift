@@ -77,7 +77,7 @@ public enum Transitions {
 
     /// Stores a new entity, refusing a key that exists, and reports it as `<service>.<entity>.<event>`.
     public static func create<Record: StatefulRecord>(_ record: Record, service: String, event: String,
-                                                      in context: CommandContext) throws -> CommandResult {
+                                                      in context: CommandContext, derivedFrom inputs: [Label]? = nil) throws -> CommandResult {
         guard !record.key.isEmpty, record.key.count <= 64 else {
             throw CommandError(.invalidCommand, "\(Record.keyField) must be 1 to 64 characters")
         }
@@ -90,6 +90,6 @@ public enum Transitions {
             throw CommandError(.duplicate, "\(Record.lifecycle.entity) '\(record.key)' already exists")
         }
         let type = "\(service).\(Record.lifecycle.entity).\(event)"
-        return CommandResult(answering: try context.emit(type, entity, label: record.label), label: record.label)
+        return CommandResult(answering: try context.emit(type, entity, label: record.label, derivedFrom: inputs), label: record.label)
     }
 }

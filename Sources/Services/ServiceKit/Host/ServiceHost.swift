@@ -80,8 +80,11 @@ public final class ServiceHost: Service, Sendable {
                     return
                 }
                 let outbox = Outbox()
+                // What a reaction emits is computed from the event it reacts to: that event's
+                // label is joined into each of its outputs unless the reaction says what it used.
                 try service.react(to: event, context: CommandContext(command: event, db: db, source: source,
-                                                                     environment: environment, outbox: outbox, catalog: catalog))
+                                                                     environment: environment, outbox: outbox, catalog: catalog,
+                                                                     trigger: Label(of: event)))
                 // Published once the consumer's transaction commits; a reaction that threw rolled back
                 // with its savepoint and registered nothing.
                 let messages = outbox.messages
