@@ -6,20 +6,32 @@ import Testing
 extension ProcessTests {
     @Suite("Gateway conformance with stock NATS clients", .serialized)
     struct GatewayConformanceTests {
-        /// `Tests/Conformance/nats_py_conformance.py`, next to this file's folder.
-        static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Conformance/nats_py_conformance.py")
+        /// A script of `Tests/Conformance/`, next to this file's folder.
+        static func script(_ name: String) -> String {
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Conformance/\(name)").path
+        }
 
-        @Test("nats-py against bus, registry and gateway processes: auth, wildcards, queue groups, request/reply, permissions, limits, releasability, suspension, slow consumer, TLS, restart")
-        func natsPy() async throws {
+        /// Runs a script with the concord binary and a scratch folder; every check it makes must pass.
+        static func run(_ name: String, expecting checks: Int) async throws {
             let folder = try TemporaryFolder()
-            let (status, output) = try await ChildProcess.run("python3", [Self.script.path, ConcordProcess.binary, folder.url.path],
-                                                             logPath: folder.path("conformance.log"), timeout: .seconds(600))
+            let (status, output) = try await ChildProcess.run("python3", [script(name), ConcordProcess.binary, folder.url.path],
+                                                             logPath: folder.path("\(name).log"), timeout: .seconds(600))
             let results = output.split(separator: "\n").filter { $0.hasPrefix("ok - ") || $0.hasPrefix("not ok - ") }
             print(results.joined(separator: "\n"))
             #expect(status == 0, "\(output)")
             #expect(!output.contains("not ok"))
-            #expect(results.count >= 34)
+            #expect(results.count >= checks)
+        }
+
+        @Test("nats-py against bus, registry and gateway processes: auth, wildcards, queue groups, request/reply, permissions, limits, releasability, suspension, slow consumer, TLS, restart")
+        func natsPy() async throws {
+            try await Self.run("nats_py_conformance.py", expecting: 34)
+        }
+
+        @Test("the measured security cases through the gateway with nats-py on concord up: registry administration, acting in another's name, leaking queries, pagination, laundered labels, queue groups, the crash header, near-limit publishes, '>' and replies, readiness")
+        func measuredCases() async throws {
+            try await Self.run("measured_cases.py", expecting: 26)
         }
     }
 }

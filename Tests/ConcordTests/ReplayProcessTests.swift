@@ -2,6 +2,7 @@ import BusCore
 import ConcordTestSupport
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 
 extension ProcessTests {
@@ -85,6 +86,24 @@ extension ProcessTests {
             // the original held (the comparison below then names any table that differs).
             let before = try Self.state(of: folder.path("original"))
             _ = try await eventually(timeout: .seconds(30)) { (try? Self.state(of: folder.path("fresh"))) == before }
+            // The whole recording again, as new (source concord/replay, no sequences): commands
+            // are refused by every policy and events dead-lettered; no service's state moves.
+            let (asNewStatus, asNew) = try await ConcordProcess.run(["replay", cassette, "--as-new", "--speed", "max"] + Self.busOnly(freshBus),
+                                                                   logPath: folder.path("replay-as-new.log"), timeout: .seconds(90))
+            #expect(asNewStatus == 0, "\(asNew)")
+            @Sendable func refused() throws -> Int {
+                try DatabaseQueue(path: folder.path("fresh/logistics.sqlite")).read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dead_letter WHERE code = 'not_applied' AND reason LIKE '%concord/replay%'") ?? 0
+                }
+            }
+            // Settled once logistics has dead-lettered replayed events and no more arrive.
+            let settled = Mutex(-1)
+            #expect(try await eventually(timeout: .seconds(30)) {
+                let count = try refused(), previous = settled.withLock { last in defer { last = count }; return last }
+                try await Task.sleep(for: .milliseconds(500))
+                return count > 0 && count == previous
+            }, "logistics dead-letters the replayed events")
+            #expect(try Self.state(of: folder.path("fresh")) == before, "a replay --as-new changed a service's state")
             await Self.stop(fresh)
             let after = try Self.state(of: folder.path("fresh"))
             #expect(before.keys.sorted() == after.keys.sorted())

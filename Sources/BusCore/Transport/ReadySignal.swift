@@ -13,6 +13,14 @@ public final class ReadySignal<Value: Sendable>: Sendable {
     public init() {}
 
     public func succeed(_ value: Value) { settle(.success(value)) }
+
+    /// Whether the part has said it is ready (and not that it failed).
+    public var isReady: Bool {
+        state.withLock { state in
+            if case .done(.success) = state { return true }
+            return false
+        }
+    }
     public func fail(_ error: any Error) { settle(.failure(error)) }
 
     private func settle(_ result: Result<Value, any Error>) {

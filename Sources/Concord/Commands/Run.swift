@@ -44,6 +44,7 @@ struct Run: AsyncParsableCommand {
         // The bus part checks itself through its own endpoints, reached on loopback when it binds all interfaces.
         var probeEndpoints = bus.endpoints
         let service: any Service
+        var partChecks: [@Sendable () -> (healthy: Bool, line: String)] = []
         let ready: @Sendable () async throws -> ReadyReport
         if part == "bus" {
             var configuration = BusProxy.Configuration(bind: bus.endpoints)
@@ -71,6 +72,7 @@ struct Run: AsyncParsableCommand {
             let gatewayService = GatewayService(configuration: try Parts.gatewayConfiguration(
                 host: gatewayHost, options: gateway, endpoints: bus.endpoints), context: context)
             service = gatewayService
+            partChecks = [{ gatewayService.health() }]
             ready = { [part] in
                 var report = ReadyReport(part: part)
                 let port = try await gatewayService.waitUntilReady()
@@ -92,7 +94,7 @@ struct Run: AsyncParsableCommand {
             }
         }
         let services = Parts.service(named: part).map { [$0.name] } ?? []
-        let operations = options.operations(endpoints: probeEndpoints, context: context, services: services)
+        let operations = options.operations(endpoints: probeEndpoints, context: context, services: services, partChecks: partChecks)
         let announcement = ReadyAnnouncement(readyFile: options.readyFile, report: {
             var report = try await ready()
             if let operations {

@@ -48,12 +48,15 @@ struct Up: AsyncParsableCommand {
         }
         let gatewayService = GatewayService(
             configuration: try Parts.gatewayConfiguration(host: host, options: gateway, endpoints: local), context: context)
-        let operations = part.operations(endpoints: local, context: context, services: Parts.services.map(\.name))
+        let operations = part.operations(endpoints: local, context: context, services: Parts.services.map(\.name),
+                                         partChecks: [{ gatewayService.health() }])
         let announcement = ReadyAnnouncement(readyFile: part.readyFile, report: {
             var report = ReadyReport(part: "up")
             report.bus = proxy.proxy.endpoints
             for host in hosts { report.catchUp[host.service.name] = try await host.waitUntilReady() }
             let port = try await gatewayService.waitUntilReady()
+            // Up means a partner's request is served: the gateway has heard every service.
+            try await gatewayService.waitUntilHeard(hosts.map(\.service.name))
             report.gatewayPort = port
             report.gatewayURL = "\(gatewayService.configuration.tls == nil ? "nats" : "tls")://\(gatewayService.configuration.host):\(port)"
             if let operations {

@@ -58,10 +58,11 @@ struct PartOptions: ParsableArguments {
     var replayPatience: Duration { .milliseconds(replayPatienceMs) }
 
     /// The health and metrics server for this process, unless it is off.
-    func operations(endpoints: BusEndpoints, context: ZMQContext, services: [String]) -> OperationsServer? {
+    func operations(endpoints: BusEndpoints, context: ZMQContext, services: [String],
+                    partChecks: [@Sendable () -> (healthy: Bool, line: String)] = []) -> OperationsServer? {
         guard let port = Int(metricsPort) else { return nil }
         return OperationsServer(host: metricsHost, port: port, endpoints: endpoints, context: context,
-                                services: services, heartbeatInterval: .milliseconds(heartbeatMs))
+                                services: services, heartbeatInterval: .milliseconds(heartbeatMs), partChecks: partChecks)
     }
 }
 

@@ -25,16 +25,20 @@ final class OperationsServer: Service, Sendable {
     /// The services of this process whose heartbeats must be heard.
     let services: [String]
     let heartbeatInterval: Duration
+    /// Checks of parts of this process that judge their own readiness (the gateway's directory).
+    let partChecks: [@Sendable () -> (healthy: Bool, line: String)]
     let logger = Logger(label: "concord.operations")
     private let ready = ReadySignal<Int>()
 
-    init(host: String, port: Int, endpoints: BusEndpoints, context: ZMQContext, services: [String], heartbeatInterval: Duration) {
+    init(host: String, port: Int, endpoints: BusEndpoints, context: ZMQContext, services: [String], heartbeatInterval: Duration,
+         partChecks: [@Sendable () -> (healthy: Bool, line: String)] = []) {
         self.host = host
         self.port = port
         self.endpoints = endpoints
         self.context = context
         self.services = services
         self.heartbeatInterval = heartbeatInterval
+        self.partChecks = partChecks
     }
 
     /// Waits until /healthz and /metrics are served; returns the port they are on.
@@ -43,7 +47,15 @@ final class OperationsServer: Service, Sendable {
     func run() async throws {
         let registry = MetricsSetup.registry
         let health = BusHealth(endpoints: endpoints, context: context, services: services, heartbeatInterval: heartbeatInterval)
-        let check: @Sendable () async -> Health = { await health.check() }
+        let check: @Sendable () async -> Health = { [partChecks] in
+            var result = await health.check()
+            for part in partChecks {
+                let (healthy, line) = part()
+                result.healthy = result.healthy && healthy
+                result.lines.append(line)
+            }
+            return result
+        }
         let channel: any Channel
         do {
             channel = try await bind(registry: registry, check: check)

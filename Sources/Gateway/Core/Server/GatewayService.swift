@@ -27,6 +27,21 @@ public final class GatewayService: Service, Sendable {
     /// registry's journal); returns the port listened on.
     public func waitUntilReady() async throws -> Int { try await ready.wait() }
 
+    /// What /healthz says of the gateway: healthy once the partner directory has caught up (so
+    /// no valid credential is refused), with a line saying so.
+    public func health() -> (healthy: Bool, line: String) {
+        ready.isReady ? (true, "gateway: partner directory caught up with the registry")
+                      : (false, "gateway: partner directory catching up with the registry")
+    }
+
+    /// Waits until the gateway has heard a heartbeat of every one of `services`, so that their
+    /// requests are served and none gets 503 no responders.
+    public func waitUntilHeard(_ services: [String]) async throws {
+        while !services.allSatisfy(core.isLive) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     public func run() async throws {
         let logger = configuration.logger
         let bus: BusConnection
