@@ -8,9 +8,9 @@ public enum IntelligenceCatalog {
         [
             MessageType("cmd.intelligence.report.file", summary: "File a labelled report, optionally with a tearline.", data: IntelligenceCommands.FileReport.self),
             MessageType("intelligence.report.filed", summary: "A report was filed (labelled as the report).", data: Report.self),
-            MessageType("intelligence.report.tearline-issued", summary: "A report's tearline summary (labelled as the tearline).", data: IntelligenceCommands.TearlineIssued.self),
+            IntelligenceCommands.tearlineType("intelligence.report.tearline-issued", summary: "A report's tearline summary (labelled as the tearline).", kind: "report"),
             MessageType("cmd.intelligence.alert.raise", summary: "Raise an alert on an area, with an expiry.", data: IntelligenceCommands.RaiseAlert.self),
-            MessageType("intelligence.alert.tearline-issued", summary: "An alert's tearline summary.", data: IntelligenceCommands.TearlineIssued.self),
+            IntelligenceCommands.tearlineType("intelligence.alert.tearline-issued", summary: "An alert's tearline summary.", kind: "alert"),
             MessageType("cmd.intelligence.release.decide", summary: "Grant or deny a report's release to a partner.", data: IntelligenceCommands.DecideRelease.self),
             MessageType("intelligence.release.decided", summary: "A release decision was recorded.", data: ReleaseDecision.self),
             MessageType("intelligence.report.released", summary: "A report released to one partner by decision.", data: Report.self),

@@ -38,12 +38,28 @@ enum IntelligenceCommands {
         var reason: String
     }
 
-    /// What a tearline carries: the summary, never the content above it.
+    /// What a tearline carries: the summary, never the content above it. Version 2: the
+    /// report or alert it comes from is named by a pseudonym (`report-…`, `alert-…`), and the
+    /// location above the tearline is left out; what may go further is the summary.
     struct TearlineIssued: Codable {
         var source: String
         var kind: String
         var summary: String
-        var location: String
+    }
+
+    /// The tearline event types, version 2, with the step from version 1 (which named the
+    /// source and its location).
+    static func tearlineType(_ name: String, summary: String, kind: String) -> MessageType {
+        MessageType(name, version: 2, summary: summary, data: TearlineIssued.self,
+                    upcasters: [1: { data in
+                        data["source"] = .string(Pseudonym.of(data["source"]?.stringValue ?? "", kind: kind))
+                        if case .object(var members) = data {
+                            members["location"] = nil
+                            data = .object(members)
+                        }
+                    }],
+                    examples: [1: #"{"source":"AL-1","kind":"high","summary":"Avoid road movements in Jonglei","location":"Jonglei"}"#,
+                               2: #"{"source":"\#(kind)-fa83da48e406","kind":"high","summary":"Avoid road movements in Jonglei"}"#])
     }
 
     static func file(_ context: CommandContext) throws -> CommandResult {
@@ -59,7 +75,7 @@ enum IntelligenceCommands {
         let result = try Transitions.create(report, service: service, event: "filed", in: context)
         if let tearline = input.tearline {
             try context.emit("intelligence.report.tearline-issued",
-                             TearlineIssued(source: report.report, kind: report.kind.rawValue, summary: tearline.summary, location: report.location),
+                             TearlineIssued(source: Pseudonym.of(report.report, kind: "report"), kind: report.kind.rawValue, summary: tearline.summary),
                              label: tearline.label.label)
         }
         return result
@@ -79,7 +95,7 @@ enum IntelligenceCommands {
         let result = try Transitions.create(alert, service: service, event: "raised", in: context)
         if let tearline = input.tearline {
             try context.emit("intelligence.alert.tearline-issued",
-                             TearlineIssued(source: alert.alert, kind: alert.severity.rawValue, summary: tearline.summary, location: alert.area),
+                             TearlineIssued(source: AlertDisclosure.pseudonym(of: alert.alert), kind: alert.severity.rawValue, summary: tearline.summary),
                              label: tearline.label.label)
         }
         return result

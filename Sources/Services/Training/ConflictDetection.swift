@@ -27,8 +27,9 @@ enum ConflictDetection {
                 for second in sorted[(index + 1)...] {
                     let a = exercises[first.exercise]!, b = exercises[second.exercise]!
                     if a.startDate <= b.endDate && b.startDate <= a.endDate {
+                        // From both enrolments, each released to the partner that applied.
                         add("OVL-\(unit)-\(a.exercise)-\(b.exercise)", .overlap, b, unit: unit, partner: first.partner,
-                            "\(unit) is enrolled in \(a.exercise) and \(b.exercise), which overlap")
+                            "\(unit) is enrolled in \(a.exercise) and \(b.exercise), which overlap", from: [first.label, second.label])
                     }
                 }
             }
@@ -50,7 +51,7 @@ enum ConflictDetection {
                 if rotation.outDate < exercise.endDate {
                     add("ROT-\(exercise.exercise)-\(rotation.rotation)", .rotation, exercise, unit: rotation.unit, partner: enrolment.partner,
                         "\(rotation.unit) rotates out on \(rotation.outDate), before \(exercise.exercise) ends on \(exercise.endDate)",
-                        from: [rotation.label])
+                        from: [rotation.label, enrolment.label])
                 }
             }
         }
