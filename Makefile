@@ -51,7 +51,8 @@ compose-test: deps
 	Tests/Compose/compose_test.sh
 
 ## libFuzzer on both NATS decoders (what partners send, what a server sends) for $(FUZZ_SECONDS)
-## seconds each, starting from Fuzz/client-corpus and Fuzz/server-corpus.
+## seconds each, starting from Fuzz/client-corpus and Fuzz/server-corpus; then the partner
+## envelope path (headers × every catalog type, PartnerEnvelopeFuzzTests) for as long.
 fuzz:
 	@mkdir -p .build/fuzz-corpus/client .build/fuzz-corpus/server
 	swiftc -O -sanitize=fuzzer,address -parse-as-library Sources/Gateway/NATSProtocol/*.swift \
@@ -62,6 +63,9 @@ fuzz:
 		| grep -E "^(Done|stat::number_of_executed_units|==.*ERROR)|SUMMARY" ; test $${PIPESTATUS[0]} -eq 0
 	.build/fuzz-server-decoder -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 .build/fuzz-corpus/server Fuzz/server-corpus 2>&1 \
 		| grep -E "^(Done|stat::number_of_executed_units|==.*ERROR)|SUMMARY" ; test $${PIPESTATUS[0]} -eq 0
+	$(SWIFT) build --build-tests
+	CONCORD_FUZZ_SECONDS=$(FUZZ_SECONDS) $(SWIFT) test --skip-build --filter PartnerEnvelopeFuzzTests 2>&1 \
+		| grep -E "envelope fuzz|recorded an issue|Test run" ; test $${PIPESTATUS[0]} -eq 0
 
 ## Throughput against the references, in a release build (the gateway bench needs nats-server).
 bench: build
