@@ -38,6 +38,25 @@ struct UnitAndAccessTests {
         await bed.stop()
     }
 
+    @Test("a long unit list comes in pages, each naming the unit to ask after for the next")
+    func unitPages() async throws {
+        let bed = try await RegistryTestBed.start()
+        try await bed.addPartner("NLD")
+        for index in 0..<150 {
+            _ = try await bed.client.send("cmd.registry.unit.register", RegistryMessages.RegisterUnit(
+                unit: String(format: "NLD-INF-%03d", index), partner: "NLD", type: .infantry, strength: 100, location: .init(name: "Juba")))
+        }
+        var query = RegistryMessages.ListUnits()
+        let first = try await bed.client.send("query.registry.unit.list", query, expecting: RegistryMessages.UnitList.self)
+        #expect(first.units.count == 100 && first.next == "NLD-INF-099")
+        query.after = first.next
+        let second = try await bed.client.send("query.registry.unit.list", query, expecting: RegistryMessages.UnitList.self)
+        #expect(second.units.map(\.unit) == (100..<150).map { String(format: "NLD-INF-%03d", $0) } && second.next == nil)
+        query.limit = 5000
+        #expect(try await bed.rejection("query.registry.unit.list", query).code == "invalid_command")
+        await bed.stop()
+    }
+
     @Test("secrets are stored hashed, never in clear, and verify against their hash")
     func secretsHashed() async throws {
         let bed = try await RegistryTestBed.start()

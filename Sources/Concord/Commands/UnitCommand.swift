@@ -45,9 +45,17 @@ struct UnitCommand: AsyncParsableCommand {
         @OptionGroup var client: BusClientOptions
 
         func run() async throws {
-            let query = RegistryMessages.ListUnits(type: type, readiness: readiness, available: available ? true : nil, partner: partner)
+            var query = RegistryMessages.ListUnits(type: type, readiness: readiness, available: available ? true : nil, partner: partner)
+            // Every page, in unit order.
             let list = try await client.withClient { client in
-                try await client.send("query.registry.unit.list", query, expecting: RegistryMessages.UnitList.self, timeout: self.client.duration)
+                var all = RegistryMessages.UnitList(units: [])
+                repeat {
+                    let page = try await client.send("query.registry.unit.list", query, expecting: RegistryMessages.UnitList.self,
+                                                     timeout: self.client.duration)
+                    all.units += page.units
+                    query.after = page.next
+                } while query.after != nil
+                return all
             }
             if json { return try printJSON(list) }
             if list.units.isEmpty { return print("no units") }

@@ -89,6 +89,9 @@ public enum RegistryMessages {
         /// Only units whose availability is `available`.
         public var available: Bool?
         public var partner: String?
+        /// Paging (`Paging`): the `next` unit of the previous page, and how many at most.
+        public var after: String?
+        public var limit: Int?
         public init(type: MissionUnit.UnitType? = nil, readiness: MissionUnit.Readiness? = nil, available: Bool? = nil, partner: String? = nil) {
             self.type = type; self.readiness = readiness; self.available = available; self.partner = partner
         }
@@ -96,5 +99,11 @@ public enum RegistryMessages {
 
     public struct UnitList: Codable, Sendable, Equatable {
         public var units: [MissionUnit]
+        /// The unit to ask `after` for the next page, when there are more.
+        public var next: String?
+        public init(units: [MissionUnit], next: String? = nil) {
+            self.units = units
+            self.next = next
+        }
     }
 }

@@ -30,7 +30,7 @@ enum RegistryQueries {
 
     static func units(_ context: QueryContext) throws -> CommandResult {
         let input = try context.input(Messages.ListUnits.self)
-        var request = MissionUnit.order(Column("unit"))
+        var request = MissionUnit.all()
         if let type = input.type { request = request.filter(Column("type") == type.rawValue) }
         if let readiness = input.readiness { request = request.filter(Column("readiness") == readiness.rawValue) }
         if let available = input.available {
@@ -40,6 +40,8 @@ enum RegistryQueries {
         if let partner = input.partner { request = request.filter(Column("partner") == partner) }
         // A partner lists its own units: the others' go only to their own partners.
         if let asker = context.audience.partner { request = request.filter(Column("partner") == asker) }
-        return try CommandResult("registry.units.listed", Messages.UnitList(units: try request.fetchAll(context.db)))
+        let page = try Paging.page(request, keyColumn: "unit", key: \.unit, after: input.after,
+                                   limit: try Paging.limit(input.limit.map(String.init)), in: context.db)
+        return try CommandResult("registry.units.listed", Messages.UnitList(units: page.items, next: page.next))
     }
 }

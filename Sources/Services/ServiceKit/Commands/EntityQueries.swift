@@ -30,37 +30,20 @@ public enum EntityQueries {
     }
 
     /// One page of what a list query may show its audience: rows matching the filters (each a
-    /// column compared for equality), in key order, after the `after` key, at most `limit`
-    /// (default 100, at most 1,000), and no more than half the bus's message size encoded.
+    /// column compared for equality), paged by `after` and `limit` (`Paging`).
     public static func list<Record: StatefulRecord>(_: Record.Type, _ context: QueryContext, filters: [String]) throws -> Page<Record> {
         var input = try context.input([String: String].self)
         let after = input.removeValue(forKey: "after")
-        let limit = try input.removeValue(forKey: "limit").map { text in
-            guard let value = Int(text), (1...1_000).contains(value) else {
-                throw CommandError(.invalidCommand, "limit must be a number from 1 to 1000")
-            }
-            return value
-        } ?? 100
-        var request = Record.all().order(Column(Record.keyField))
+        let limit = try Paging.limit(input.removeValue(forKey: "limit"))
+        var request = Record.all()
         for (field, value) in input {
             guard filters.contains(field) else {
                 throw CommandError(.invalidCommand, "'\(field)' is not a filter here; filters: \((filters + ["after", "limit"]).joined(separator: ", "))")
             }
             request = request.filter(Column(field) == value)
         }
-        if let after { request = request.filter(Column(Record.keyField) > after) }
-        var items: [Record] = [], bytes = 0
-        let cursor = try request.fetchCursor(context.db)
-        while let record = try cursor.next() {
-            guard context.audience.maySee(record.label) else { continue }
-            let size = try JSONTreeEncoder.encode(record).bytes.count
-            if items.count == limit || (bytes + size > Page<Record>.maxBytes && !items.isEmpty) {
-                return Page(items: items, next: items.last?.key)
-            }
-            items.append(record)
-            bytes += size
-        }
-        return Page(items: items, next: nil)
+        return try Paging.page(request, keyColumn: Record.keyField, key: \.key, after: after, limit: limit,
+                               visible: { context.audience.maySee($0.label) }, in: context.db)
     }
 
     /// The types these handlers take and answer with, for a service's catalog.
@@ -96,14 +79,6 @@ public enum EntityQueries {
             MessageType("\(service).\(entity).\(step.event)", summary: "A \(entity) became \(step.to.rawValue).", data: Record.self)
         }
     }
-}
-
-/// One page of a list: the items and, when there are more, the key to ask `after` next.
-public struct Page<Record>: Sendable where Record: Sendable {
-    /// Half the bus's largest message: an answer always fits, with its envelope.
-    static var maxBytes: Int { EnvelopeCodec.defaultMaxBytes / 2 }
-    public var items: [Record]
-    public var next: String?
 }
 
 /// `{"<name>": [items], "next": "<key>"}` (`next` only when there are more).
