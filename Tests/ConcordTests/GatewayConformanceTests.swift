@@ -31,7 +31,7 @@ extension ProcessTests {
 
         @Test("the measured security cases through the gateway with nats-py on concord up: registry administration, acting in another's name, leaking queries, pagination, laundered labels, queue groups, the crash header, near-limit publishes, '>' and replies, readiness")
         func measuredCases() async throws {
-            try await Self.run("measured_cases.py", expecting: 26)
+            try await Self.run("measured_cases.py", expecting: 27)
         }
     }
 }

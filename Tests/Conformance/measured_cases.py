@@ -115,6 +115,55 @@ async def raw_session(lines, read_for=1.0):
     return data
 
 
+def reply_sids(data, inbox):
+    """The sids a raw session's MSG lines delivered `inbox` to."""
+    return sorted(int(line.split()[2]) for line in data.decode(errors="replace").split("\r\n")
+                  if line.startswith(f"MSG {inbox} "))
+
+
+async def raw_request_on_nats_server():
+    """What nats-server does with a reply when the requester also subscribes to '>': run
+    Debian's nats-server with one responder and ask it the same way as the gateway below."""
+    ports = os.path.join(WORK, "nats-ports")
+    os.makedirs(ports, exist_ok=True)
+    server = subprocess.Popen(["nats-server", "-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", ports],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for attempt in range(100):
+            files = [f for f in os.listdir(ports) if f.endswith(".ports")]
+            if files:
+                break
+            await asyncio.sleep(0.05)
+        with open(os.path.join(ports, files[0])) as file:
+            url = json.load(file)["nats"][0]
+        responder = await nats.connect(url)
+
+        async def respond(message):
+            await message.respond(b"{}")
+        await responder.subscribe("svc", cb=respond)
+        await responder.flush()
+        host, port = url.replace("nats://", "").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        await reader.readline()
+        writer.write(b'CONNECT {"verbose":false}\r\nSUB > 1\r\nSUB _INBOX.r.* 2\r\nPUB svc _INBOX.r.1 2\r\n{}\r\nPING\r\n')
+        await writer.drain()
+        data = b""
+        try:
+            while True:
+                chunk = await asyncio.wait_for(reader.read(65536), 1.0)
+                if not chunk:
+                    break
+                data += chunk
+        except asyncio.TimeoutError:
+            pass
+        writer.close()
+        await responder.close()
+        return reply_sids(data, "_INBOX.r.1")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 async def drain(subscription, quiet=1.0):
     messages = []
     while True:
@@ -248,7 +297,13 @@ async def cases():
     own_answer = await ask(wfp, "query.registry.partner.get", {"code": "WFP"})
     check("a partner subscribed to '>' gets its request's reply", own_answer["type"] == "registry.partner.found")
     inbox_copies = [m for m in await drain(heard["WFP"], quiet=0.5) if m.subject.startswith("_INBOX.")]
-    check("and its '>' subscription gets the reply too, as on nats-server", len(inbox_copies) >= 1)
+    check("and its '>' subscription gets the reply too", len(inbox_copies) >= 1)
+    reference = await raw_request_on_nats_server()
+    body = b'{"code":"WFP"}'
+    data = await raw_session(b'CONNECT {"auth_token":"' + TOKENS["WFP"].encode() + b'","verbose":false}\r\nSUB > 1\r\nSUB _INBOX.r.* 2\r\n'
+                             + f"PUB query.registry.partner.get _INBOX.r.1 {len(body)}\r\n".encode() + body + b"\r\nPING\r\n")
+    check("a reply reaches the same subscriptions as on Debian's nats-server", reply_sids(data, "_INBOX.r.1") == reference == [1, 2],
+          f"gateway {reply_sids(data, '_INBOX.r.1')}, nats-server {reference}")
 
     # Nothing any partner but NLD received carries the SECRET alert.
     for code, subscription in heard.items():
