@@ -72,6 +72,15 @@ struct PolicyTests {
         await bed.stop()
     }
 
+    @Test("every event and answer type of every service states how its label is computed")
+    func labelRules() {
+        for domain in FlowBed.domains {
+            for type in domain.catalog.types.values where !type.name.hasPrefix("cmd.") && !type.name.hasPrefix("query.") {
+                #expect(type.labelRule?.isEmpty == false, "\(type.name) (in \(domain.name)'s catalog) does not say how its label is computed")
+            }
+        }
+    }
+
     /// What the four senders get for one type.
     func check(_ type: String, _ policy: Policy, domain: String, bed: FlowBed) async throws {
         let data: String

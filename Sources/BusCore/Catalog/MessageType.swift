@@ -19,6 +19,9 @@ public struct MessageType: Sendable {
     /// Decodes an envelope's current-version `data` as the Swift type that reads it, throwing
     /// what does not fit (nil for types declared without one).
     public let checkData: (@Sendable (Envelope) throws -> Void)?
+    /// For an event or answer: how its label is computed (docs/authorization.md); nil for
+    /// commands and queries, whose senders their policies name.
+    public private(set) var labelRule: String?
 
     public init(_ name: String, version: Int = 1, summary: String,
                 upcasters: [Int: Upcaster] = [:], examples: [Int: String] = [:]) {
@@ -54,8 +57,16 @@ public struct MessageType: Sendable {
         self.examples = examples
         schema = type.schema
         checkData = type.checkData
+        labelRule = type.labelRule
     }
 
     /// The same type with these recorded examples.
     public func withExamples(_ examples: [Int: String]) -> MessageType { MessageType(copying: self, examples: examples) }
+
+    /// The same type with the rule its label is computed by.
+    public func labelled(_ rule: String) -> MessageType {
+        var type = self
+        type.labelRule = rule
+        return type
+    }
 }

@@ -25,4 +25,5 @@ public struct Heartbeat: Sendable, Codable, Equatable {
 
     /// The catalog entry for heartbeats, known to every part.
     public static let messageType = MessageType(type, summary: "A journaled source's epoch, last sequence and catch-up endpoint.")
+        .labelled("none: for Concord's own parts, and no partner gets an unlabelled message")
 }

@@ -60,6 +60,7 @@ enum IntelligenceCommands {
                     }],
                     examples: [1: #"{"source":"AL-1","kind":"high","summary":"Avoid road movements in Jonglei","location":"Jonglei"}"#,
                                2: #"{"source":"\#(kind)-fa83da48e406","kind":"high","summary":"Avoid road movements in Jonglei"}"#])
+            .labelled("the tearline's own label, no higher than the \(kind)'s")
     }
 
     static func file(_ context: CommandContext) throws -> CommandResult {

@@ -22,6 +22,7 @@ public struct HumanitarianNotification: StatefulRecord, Equatable {
 
     public var key: String { notification }
     public var label: Label { Label(.restricted, releasableTo: [partner]) }
+    public static let labelRule = "restricted, releasable to the notifying partner"
 
     public static let lifecycle = Lifecycle<Status>("notification", [
         .init("acknowledge", from: [.notified], to: .acknowledged, event: "acknowledged"),
@@ -50,6 +51,7 @@ public struct DeconflictionNotice: StatefulRecord, Equatable {
 
     public var key: String { notice }
     public var label: Label { securityLabel.label }
+    public static let labelRule = "its partners' (unclassified) joined with the alert or tearline it quotes, kept with the notice"
 
     public static let lifecycle = Lifecycle<Status>("notice", [
         .init("lift", from: [.issued], to: .lifted, event: "lifted"),

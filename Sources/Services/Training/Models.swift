@@ -25,6 +25,7 @@ public struct Exercise: StatefulRecord, Equatable {
 
     public var key: String { exercise }
     public var label: Label { Label(.unclassified, releasableTo: [organiser]) }
+    public static let labelRule = "unclassified, releasable to the organiser"
 
     public static let lifecycle = Lifecycle<Status>("exercise", [
         .init("complete", from: [.planned], to: .completed, event: "completed"),
@@ -47,6 +48,7 @@ public struct Enrolment: StatefulRecord, Equatable {
 
     public var key: String { enrolment }
     public var label: Label { Label(.unclassified, releasableTo: [partner]) }
+    public static let labelRule = "unclassified, releasable to the applying partner"
 
     /// Enrolments that hold a place.
     static let holding: Set<Status> = [.approved, .invited, .accepted]
@@ -84,6 +86,7 @@ public struct Conflict: StatefulRecord, Equatable {
 
     public var key: String { conflict }
     public var label: Label { securityLabel.label }
+    public static let labelRule = "its partners' (unclassified) joined with what it was computed from (an alert or its tearline, a rotation, enrolments), kept with the conflict"
 
     public static let lifecycle = Lifecycle<Status>("conflict", [
         .init("resolve", from: [.open], to: .resolved, event: "resolved"),

@@ -7,14 +7,14 @@ public enum TrainingCatalog {
     public static let catalog = MessageCatalog(
         [
             MessageType("cmd.training.exercise.schedule", summary: "Schedule a course or joint exercise.", data: TrainingCommands.Schedule.self),
-            MessageType("training.exercise.scheduled", summary: "An exercise was scheduled.", data: Exercise.self),
+            MessageType("training.exercise.scheduled", summary: "An exercise was scheduled.", data: Exercise.self).labelled("unclassified, releasable to the organiser"),
             MessageType("cmd.training.exercise.reschedule", summary: "Move an exercise's dates or place.", data: TrainingCommands.Reschedule.self),
-            MessageType("training.exercise.rescheduled", summary: "An exercise was rescheduled.", data: Exercise.self),
+            MessageType("training.exercise.rescheduled", summary: "An exercise was rescheduled.", data: Exercise.self).labelled("unclassified, releasable to the organiser"),
             MessageType("cmd.training.enrolment.apply", summary: "Apply for a unit's place in an exercise.", data: TrainingCommands.Apply.self),
-            MessageType("training.enrolment.applied", summary: "A unit applied.", data: Enrolment.self),
+            MessageType("training.enrolment.applied", summary: "A unit applied.", data: Enrolment.self).labelled("unclassified, releasable to the applying partner"),
             MessageType("cmd.training.unit.certify", summary: "Certify a unit, with an expiry.", data: TrainingCommands.Certify.self),
-            MessageType("training.conflict.raised", summary: "A planning conflict was found.", data: Conflict.self),
-            MessageType("training.command.rejected", summary: "A training command or query was refused.", data: CommandError.self),
+            MessageType("training.conflict.raised", summary: "A planning conflict was found.", data: Conflict.self).labelled("the conflict's: its partners' (unclassified) joined with what it was computed from"),
+            MessageType("training.command.rejected", summary: "A training command or query was refused.", data: CommandError.self).labelled(Label.refusalRule),
         ]
         // What other parts read of training, and what training reads of others.
         + TrainingContract.types + IntelligenceContract.types + LogisticsContract.rotationTypes + RegistryContract.unitTypes

@@ -24,6 +24,7 @@ public struct Alert: StatefulRecord, Equatable {
 
     public var key: String { alert }
     public var label: Label { securityLabel.label }
+    public static let labelRule = "the alert's own label, as raised"
 
     public static let lifecycle = Lifecycle<Status>("alert", [
         .init("lift", from: [.active], to: .lifted, event: "lifted"),

@@ -9,7 +9,7 @@ public enum IntelligenceContract {
 
     public static let alertRaised = MessageType(
         "intelligence.alert.raised", summary: "An alert was raised (labelled as the alert).", data: Alert.self,
-        examples: [1: alertExample(status: "active")])
+        examples: [1: alertExample(status: "active")]).labelled("the alert's own label, as raised")
 
     /// The alert's lifecycle events (`lifted`, `expired`).
     public static let alertEnded: [MessageType] = EntityQueries.transitionEvents(Alert.self, service: "intelligence").map { type in

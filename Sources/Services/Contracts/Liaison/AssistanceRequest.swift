@@ -26,6 +26,7 @@ public struct AssistanceRequest: StatefulRecord, Equatable {
 
     public var key: String { rfa }
     public var label: Label { Label(.unclassified, releasableTo: [requester]) }
+    public static let labelRule = "unclassified, releasable to the requester"
 
     public static let lifecycle = Lifecycle<Status>("rfa", [
         .init("validate", from: [.submitted], to: .validated, event: "validated"),

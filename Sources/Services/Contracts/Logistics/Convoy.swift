@@ -25,6 +25,7 @@ public struct Convoy: StatefulRecord, Equatable {
     public var key: String { convoy }
     /// Movements are restricted: only the convoy's own partners see them.
     public var label: Label { Label(.restricted, releasableTo: partners) }
+    public static let labelRule = "restricted, releasable to the convoy's partners (the escort's partner among them once assigned)"
 
     /// Assigns `unit`, of `partner`, as the escort. The escort's partner travels in the convoy
     /// too, so it joins the partners who see it: assigning an escort is the mission's decision

@@ -9,7 +9,7 @@ public enum LogisticsContract {
 
     public static let rotationScheduled = MessageType(
         "logistics.rotation.scheduled", summary: "A rotation was scheduled.", data: Rotation.self,
-        examples: [1: rotationExample(status: "scheduled")])
+        examples: [1: rotationExample(status: "scheduled")]).labelled("unclassified, releasable to the unit's partner")
 
     /// Rotations ending (`completed`, `cancelled`).
     public static let rotationEnded: [MessageType] = EntityQueries.transitionEvents(Rotation.self, service: "logistics").map { type in
@@ -24,7 +24,7 @@ public enum LogisticsContract {
 
     public static let convoyEscortAssigned = MessageType(
         "logistics.convoy.escort-assigned", summary: "A convoy got its escort.", data: Convoy.self,
-        examples: [1: convoyExample(status: "escort-assigned")])
+        examples: [1: convoyExample(status: "escort-assigned")]).labelled("the convoy's: restricted, releasable to its partners, the escort's partner among them")
 
     public static let rotationTypes = [rotationScheduled] + rotationEnded
     public static let convoyTypes = [convoyEscortAssigned] + convoyMoves

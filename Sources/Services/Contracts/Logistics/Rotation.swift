@@ -20,6 +20,7 @@ public struct Rotation: StatefulRecord, Equatable {
 
     public var key: String { rotation }
     public var label: Label { Label(.unclassified, releasableTo: [partner]) }
+    public static let labelRule = "unclassified, releasable to the unit's partner"
 
     public static let lifecycle = Lifecycle<Status>("rotation", [
         .init("complete", from: [.scheduled], to: .completed, event: "completed"),

@@ -8,7 +8,7 @@ public enum TrainingContract {
 
     public static let unitCertified = MessageType(
         "training.unit.certified", summary: "A unit was certified; the registry marks it ready.", data: Certification.self,
-        examples: [1: #"{"unit":"RWA-INF-2","partner":"RWA","exercise":"EX-SHIELD","expires":"2027-11-21"}"#])
+        examples: [1: #"{"unit":"RWA-INF-2","partner":"RWA","exercise":"EX-SHIELD","expires":"2027-11-21"}"#]).labelled("unclassified, releasable to the unit's partner")
 
     /// Every type of this contract.
     public static let types = [unitCertified]

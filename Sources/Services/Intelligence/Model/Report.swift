@@ -27,6 +27,7 @@ public struct Report: StatefulRecord, Equatable {
 
     public var key: String { report }
     public var label: Label { securityLabel.label }
+    public static let labelRule = "the report's own label, as filed"
 
     public static let lifecycle = Lifecycle<Status>("report", [
         .init("retract", from: [.filed], to: .retracted, event: "retracted"),

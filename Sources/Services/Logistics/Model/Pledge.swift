@@ -20,6 +20,7 @@ public struct Pledge: StatefulRecord, Equatable {
 
     public var key: String { pledge }
     public var label: Label { Label(.unclassified, releasableTo: Array(Set([partner, requester])).sorted()) }
+    public static let labelRule = "unclassified, releasable to the pledging partner and the requester"
 
     public static let lifecycle = Lifecycle<Status>("pledge", [
         .init("accept", from: [.offered], to: .accepted, event: "accepted"),

@@ -28,6 +28,7 @@ public struct Shipment: StatefulRecord, Equatable {
 
     public var key: String { shipment }
     public var label: Label { Label(.unclassified, releasableTo: Array(Set([partner, requester])).sorted()) }
+    public static let labelRule = "unclassified, releasable to the shipping partner and the requester"
 
     public static let lifecycle = Lifecycle<Status>("shipment", [
         .init("send", from: [.inProcess], to: .sent, event: "sent"),

@@ -32,6 +32,7 @@ public struct SupplyRequest: StatefulRecord, Equatable {
 
     public var key: String { request }
     public var label: Label { Label(.unclassified, releasableTo: [requester]) }
+    public static let labelRule = "unclassified, releasable to the requester"
 
     public static let lifecycle = Lifecycle<Status>("request", [
         .init("submit", from: [.draft], to: .submitted, event: "submitted"),

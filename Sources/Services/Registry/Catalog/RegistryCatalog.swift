@@ -32,10 +32,10 @@ public enum RegistryCatalog {
 
     /// The registry's own events: what other parts read is declared in `RegistryContract`.
     static let events: [MessageType] = RegistryContract.types + [
-        MessageType("registry.partner.found", summary: "Answer to query.registry.partner.get.", data: RegistryMessages.PartnerDetails.self),
-        MessageType("registry.partners.listed", summary: "Answer to query.registry.partner.list.", data: RegistryMessages.PartnerList.self),
-        MessageType("registry.units.listed", summary: "Answer to query.registry.unit.list.", data: RegistryMessages.UnitList.self),
-        MessageType("registry.staff.listed", summary: "Answer to query.registry.staff.list.", data: [String: [StaffMember]].self),
-        MessageType("registry.command.rejected", summary: "A registry command or query was refused, with code and reason.", data: CommandError.self),
+        MessageType("registry.partner.found", summary: "Answer to query.registry.partner.get.", data: RegistryMessages.PartnerDetails.self).labelled("unclassified, releasable to the partner itself"),
+        MessageType("registry.partners.listed", summary: "Answer to query.registry.partner.list.", data: RegistryMessages.PartnerList.self).labelled(Label.listRule),
+        MessageType("registry.units.listed", summary: "Answer to query.registry.unit.list.", data: RegistryMessages.UnitList.self).labelled(Label.listRule),
+        MessageType("registry.staff.listed", summary: "Answer to query.registry.staff.list.", data: [String: [StaffMember]].self).labelled("releasable to no partner: for the mission's staff"),
+        MessageType("registry.command.rejected", summary: "A registry command or query was refused, with code and reason.", data: CommandError.self).labelled(Label.refusalRule),
     ] + LogisticsContract.convoyTypes + TrainingContract.types
 }

@@ -53,8 +53,10 @@ public enum EntityQueries {
             MessageType("query.\(service).\(entity).get", summary: "A \(entity) by its key.", data: TransitionInput.self,
                         userInfo: [.transitionKeyField: Record.keyField]),
             MessageType("query.\(service).\(entity).list", summary: "\(entity.capitalized)s, filtered by field.", data: [String: String].self),
-            MessageType("\(service).\(entity).found", summary: "Answer to query.\(service).\(entity).get.", data: Record.self),
-            MessageType("\(service).\(entity)s.listed", summary: "Answer to query.\(service).\(entity).list.", data: [String: [Record]].self),
+            MessageType("\(service).\(entity).found", summary: "Answer to query.\(service).\(entity).get.", data: Record.self)
+                .labelled("the \(entity)'s: \(Record.labelRule)"),
+            MessageType("\(service).\(entity)s.listed", summary: "Answer to query.\(service).\(entity).list.", data: [String: [Record]].self)
+                .labelled(Label.listRule),
         ]
     }
 
@@ -77,6 +79,7 @@ public enum EntityQueries {
         let entity = Record.lifecycle.entity
         return Record.lifecycle.steps.map { step in
             MessageType("\(service).\(entity).\(step.event)", summary: "A \(entity) became \(step.to.rawValue).", data: Record.self)
+                .labelled("the \(entity)'s: \(Record.labelRule)\(Label.derivedRule)")
         }
     }
 }

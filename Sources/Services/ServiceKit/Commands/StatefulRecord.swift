@@ -12,6 +12,8 @@ public protocol StatefulRecord: Codable, Sendable, FetchableRecord, PersistableR
     var status: Status { get set }
     /// Who the entity's events are for.
     var label: Label { get }
+    /// `label` in words, for docs/authorization.md: e.g. "unclassified, releasable to the requester".
+    static var labelRule: String { get }
 }
 
 /// The data of a transition command: the entity's key and an optional reason.

@@ -19,6 +19,10 @@ public enum AuthorizationDocument {
             - **Answered with … only**: any partner may ask; the answer holds only what concerns it
               and what its label releases to it at its clearance.
 
+            Each service's events and answers follow, with how each one's label is computed (declared
+            beside the type in its catalog). A partner receives one only when its code is among the
+            label's partners and its clearance is at least the label's classification.
+
 
             """
         for service in services {
@@ -26,6 +30,10 @@ public enum AuthorizationDocument {
             let rows = service.commands.map { ($0.key, $0.value.policy) } + service.queries.map { ($0.key, $0.value.policy) }
             for (type, policy) in rows.sorted(by: { $0.0 < $1.0 }) {
                 text += "| `\(type)` | \(policy.summary) |\n"
+            }
+            text += "\n| event or answer | label |\n| --- | --- |\n"
+            for type in service.catalog.types.values.filter({ $0.name.hasPrefix("\(service.name).") }).sorted(by: { $0.name < $1.name }) {
+                text += "| `\(type.name)` | \(type.labelRule ?? "**not declared**") |\n"
             }
             text += "\n"
         }

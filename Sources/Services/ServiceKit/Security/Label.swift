@@ -45,3 +45,13 @@ extension Label {
     /// What content whose origin is not known carries: secret, releasable to no partner.
     public static let unknown = Label(.secret, releasableTo: [])
 }
+
+/// Label rules in words, shared by the types that follow them (docs/authorization.md).
+extension Label {
+    /// Every list answer.
+    public static let listRule = "the highest classification of what it lists, releasable to the asker only (a partner is listed only what it may see)"
+    /// Every refusal.
+    public static let refusalRule = "unclassified, releasable to the sender only when it is a partner (it quotes only what the sender sent or may see)"
+    /// Added to an event that a reaction can emit: the join with what it was computed from.
+    public static let derivedRule = "; joined with what it was computed from when a reaction emits it"
+}

@@ -71,9 +71,11 @@ public enum StaffRoles {
     /// The registry's staff events, which every service reads (part of the registry's contract).
     public static let messageTypes = [
         MessageType(appointedType, summary: "A member of the mission's staff was given roles (all they hold now).", data: StaffMember.self,
-                    examples: [1: #"{"name":"logcell-duty","roles":["logistics-cell"]}"#]),
+                    examples: [1: #"{"name":"logcell-duty","roles":["logistics-cell"]}"#])
+            .labelled("releasable to no partner: for the mission's parts and staff"),
         MessageType(dismissedType, summary: "A member of the mission's staff lost every role.", data: StaffMember.self,
-                    examples: [1: #"{"name":"logcell-duty","roles":[]}"#]),
+                    examples: [1: #"{"name":"logcell-duty","roles":[]}"#])
+            .labelled("releasable to no partner: for the mission's parts and staff"),
     ]
 
     /// Following the registry's staff events: every service but the registry does.
