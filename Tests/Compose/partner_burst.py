@@ -61,9 +61,15 @@ async def main():
         answered += await send(nc, index)
     print(f"burst: {answered} of {COUNT} answered", flush=True)
 
-    reply = await nc.request("query.logistics.request.list", b"{}", timeout=10)
-    listed = json.loads(reply.data)["data"]["requests"]
-    keys = [request["request"] for request in listed]
+    # Every page of the list (at most 100 a page), following `next`.
+    keys, after = [], None
+    while True:
+        reply = await nc.request("query.logistics.request.list", json.dumps({"after": after} if after else {}).encode(), timeout=10)
+        page = json.loads(reply.data)["data"]
+        keys += [request["request"] for request in page["requests"]]
+        after = page.get("next")
+        if not after:
+            break
     expected = {f"REQ-{index}" for index in range(0, COUNT + 1)}
     print(f"listed: {len(keys)} requests, {len(set(keys))} distinct, missing {sorted(expected - set(keys))[:5]}", flush=True)
     await nc.close()
