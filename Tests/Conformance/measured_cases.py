@@ -17,20 +17,13 @@ import urllib.request
 import nats
 from nats.errors import TimeoutError as NatsTimeout
 
+from partner_checks import PASSED, check, raw_session
+
 CONCORD, WORK = sys.argv[1], sys.argv[2]
-PASSED = []
 TOKENS = {code: f"{code.lower()}-token-0123456789abcdef" for code in ["NLD", "WFP", "AU"]}
 # Canaries: strings of the SECRET alert that no partner but NLD may ever receive.
 ALERT, ALERT_SUMMARY = "AL-CANARY-7", "canary-summary-of-the-secret-alert"
 UP = {}
-
-
-def check(name, condition, detail=""):
-    if not condition:
-        print(f"not ok - {name} {detail}", flush=True)
-        raise SystemExit(1)
-    PASSED.append(name)
-    print(f"ok - {name}", flush=True)
 
 
 def start_up(name):
@@ -96,25 +89,6 @@ def code_of(answer):
     return answer["data"].get("code") if answer["type"].endswith(".command.rejected") else None
 
 
-async def raw_session(lines, read_for=1.0):
-    """Speaks the protocol by hand, for what a stock client will not send."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", UP["port"])
-    await reader.readline()  # INFO
-    writer.write(lines)
-    await writer.drain()
-    data = b""
-    try:
-        while True:
-            chunk = await asyncio.wait_for(reader.read(65536), read_for)
-            if not chunk:
-                break
-            data += chunk
-    except asyncio.TimeoutError:
-        pass
-    writer.close()
-    return data
-
-
 def reply_sids(data, inbox):
     """The sids a raw session's MSG lines delivered `inbox` to."""
     return sorted(int(line.split()[2]) for line in data.decode(errors="replace").split("\r\n")
@@ -143,20 +117,8 @@ async def raw_request_on_nats_server():
         await responder.subscribe("svc", cb=respond)
         await responder.flush()
         host, port = url.replace("nats://", "").split(":")
-        reader, writer = await asyncio.open_connection(host, int(port))
-        await reader.readline()
-        writer.write(b'CONNECT {"verbose":false}\r\nSUB > 1\r\nSUB _INBOX.r.* 2\r\nPUB svc _INBOX.r.1 2\r\n{}\r\nPING\r\n')
-        await writer.drain()
-        data = b""
-        try:
-            while True:
-                chunk = await asyncio.wait_for(reader.read(65536), 1.0)
-                if not chunk:
-                    break
-                data += chunk
-        except asyncio.TimeoutError:
-            pass
-        writer.close()
+        data, _ = await raw_session(int(port), b'CONNECT {"verbose":false}\r\nSUB > 1\r\nSUB _INBOX.r.* 2\r\nPUB svc _INBOX.r.1 2\r\n{}\r\nPING\r\n',
+                                    host=host)
         await responder.close()
         return reply_sids(data, "_INBOX.r.1")
     finally:
@@ -264,7 +226,7 @@ async def cases():
     # the mission down.
     header = b"NATS/1.0\r\nConcord-Data-Version: 0\r\n\r\n"
     body = b'{"code":"WFP"}'
-    data = await raw_session(b'CONNECT {"auth_token":"' + TOKENS["WFP"].encode() + b'","headers":true,"verbose":false}\r\n'
+    data, _ = await raw_session(UP["port"], b'CONNECT {"auth_token":"' + TOKENS["WFP"].encode() + b'","headers":true,"verbose":false}\r\n'
                              + b"PUB registry.partner.registered 13\r\n" + b'{"code":"XX"}' + b"\r\n"
                              + f"HPUB query.registry.partner.get {len(header)} {len(header) + len(body)}\r\n".encode()
                              + header + body + b"\r\nPING\r\n")
@@ -300,7 +262,7 @@ async def cases():
     check("and its '>' subscription gets the reply too", len(inbox_copies) >= 1)
     reference = await raw_request_on_nats_server()
     body = b'{"code":"WFP"}'
-    data = await raw_session(b'CONNECT {"auth_token":"' + TOKENS["WFP"].encode() + b'","verbose":false}\r\nSUB > 1\r\nSUB _INBOX.r.* 2\r\n'
+    data, _ = await raw_session(UP["port"], b'CONNECT {"auth_token":"' + TOKENS["WFP"].encode() + b'","verbose":false}\r\nSUB > 1\r\nSUB _INBOX.r.* 2\r\n'
                              + f"PUB query.registry.partner.get _INBOX.r.1 {len(body)}\r\n".encode() + body + b"\r\nPING\r\n")
     check("a reply reaches the same subscriptions as on Debian's nats-server", reply_sids(data, "_INBOX.r.1") == reference == [1, 2],
           f"gateway {reply_sids(data, '_INBOX.r.1')}, nats-server {reference}")

@@ -16,8 +16,9 @@ import time
 import nats
 from nats.errors import TimeoutError as NatsTimeout
 
+from partner_checks import PASSED, check, raw_session
+
 CONCORD, WORK = sys.argv[1], sys.argv[2]
-PASSED = []
 
 
 # Filled in by main() from what the parts report once ready: every part binds port 0 (or `*`)
@@ -26,14 +27,6 @@ BUS_ARGS = []
 GATEWAY = 0
 URL = ""
 TOKENS = {code: f"{code.lower()}-token-0123456789abcdef" for code in ["AU", "ECOWAS", "NLD", "MSF"]}
-
-
-def check(name, condition, detail=""):
-    if not condition:
-        print(f"not ok - {name} {detail}", flush=True)
-        raise SystemExit(1)
-    PASSED.append(name)
-    print(f"ok - {name}", flush=True)
 
 
 def start(name, *args, timeout=90):
@@ -77,26 +70,6 @@ async def received(subscription, timeout=3.0):
         return await subscription.next_msg(timeout=timeout)
     except NatsTimeout:
         return None
-
-
-async def raw_session(lines, read_for=1.0):
-    """Speaks the protocol by hand, for what a stock client will not send."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", GATEWAY)
-    await reader.readline()  # INFO
-    writer.write(lines)
-    await writer.drain()
-    data = b""
-    try:
-        while True:
-            chunk = await asyncio.wait_for(reader.read(65536), read_for)
-            if not chunk:
-                break
-            data += chunk
-    except asyncio.TimeoutError:
-        pass
-    closed = reader.at_eof()
-    writer.close()
-    return data, closed
 
 
 async def checks():
@@ -146,7 +119,7 @@ async def checks():
     check("a queue group gets each event once", sum(counts) == 6 and extra == [None, None], str(counts))
 
     # Permission violations keep the connection open, as nats-server does.
-    data, closed = await raw_session(
+    data, closed = await raw_session(GATEWAY,
         f'CONNECT {{"auth_token":"{TOKENS["AU"]}","verbose":false}}\r\nSUB intel.> 1\r\nPUB logistics.request.submitted 2\r\n{{}}\r\nPING\r\n'.encode())
     text = data.decode()
     check("a forbidden subscription gets the nats-server error",
@@ -155,10 +128,10 @@ async def checks():
           "-ERR 'Permissions Violation for Publish to \"logistics.request.submitted\"'" in text and "PONG" in text, text)
 
     # Over the payload limit: refused and closed.
-    data, closed = await raw_session(f'CONNECT {{"auth_token":"{TOKENS["AU"]}"}}\r\nPUB partner.note.posted 2000000\r\n'.encode())
+    data, closed = await raw_session(GATEWAY, f'CONNECT {{"auth_token":"{TOKENS["AU"]}"}}\r\nPUB partner.note.posted 2000000\r\n'.encode())
     check("a payload over the limit is refused and the connection closed",
           "Maximum Payload Violation" in data.decode() and closed, data.decode())
-    data, closed = await raw_session(b"PING\r\n")
+    data, closed = await raw_session(GATEWAY, b"PING\r\n")
     check("nothing passes before authentication", "Authorization Violation" in data.decode() and closed, data.decode())
 
     # Releasability: NLD (SECRET) posts a CONFIDENTIAL note for AU and ECOWAS.
@@ -366,7 +339,7 @@ async def live_changes_check():
     delays = []
     for _ in range(5):
         started = time.monotonic()
-        data, _ = await raw_session(b'CONNECT {"auth_token":"not-a-partner-token-000"}\r\n', read_for=3)
+        data, _ = await raw_session(GATEWAY, b'CONNECT {"auth_token":"not-a-partner-token-000"}\r\n', read_for=3)
         delays.append(time.monotonic() - started)
     check("repeated authentication failures from one address are slowed down",
           delays[-1] >= 0.9 and delays[-1] > delays[0], str([round(d, 2) for d in delays]))

@@ -1,0 +1,34 @@
+"""What both partner scripts share: numbered checks that stop at the first failure, and a raw
+NATS session for what a stock client will not send."""
+import asyncio
+
+PASSED = []
+
+
+def check(name, condition, detail=""):
+    if not condition:
+        print(f"not ok - {name} {detail}", flush=True)
+        raise SystemExit(1)
+    PASSED.append(name)
+    print(f"ok - {name}", flush=True)
+
+
+async def raw_session(port, lines, read_for=1.0, host="127.0.0.1"):
+    """Speaks the protocol by hand: reads INFO, writes `lines`, and returns what came back until
+    `read_for` seconds pass quietly, and whether the server closed the connection."""
+    reader, writer = await asyncio.open_connection(host, port)
+    await reader.readline()  # INFO
+    writer.write(lines)
+    await writer.drain()
+    data = b""
+    try:
+        while True:
+            chunk = await asyncio.wait_for(reader.read(65536), read_for)
+            if not chunk:
+                break
+            data += chunk
+    except asyncio.TimeoutError:
+        pass
+    closed = reader.at_eof()
+    writer.close()
+    return data, closed
