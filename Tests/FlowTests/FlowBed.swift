@@ -20,6 +20,8 @@ struct FlowBed {
 
     static let domains: [any DomainService] = [RegistryService(), LogisticsService(), IntelligenceService(), TrainingService(), LiaisonService()]
 
+    static var catalog: MessageCatalog { domains.reduce(MessageCatalog()) { $0.merging($1.catalog) } }
+
     static func start() async throws -> FlowBed {
         let bus = try await TestBus()
         let folder = try TemporaryFolder()
@@ -28,7 +30,6 @@ struct FlowBed {
             services.append(try await RunningService(domain, bus: bus, databasePath: folder.path("\(domain.name).sqlite")))
         }
         let connection = try await bus.connect()
-        let catalog = domains.reduce(MessageCatalog()) { $0.merging($1.catalog) }
         return FlowBed(bus: bus, folder: folder, services: services, connection: connection,
                        client: CommandClient(connection: connection, catalog: catalog))
     }

@@ -16,14 +16,41 @@ struct CanaryInput: CustomStringConvertible {
     var description: String { "\(source) \(type) \(String(decoding: data.bytes, as: UTF8.self))" }
 }
 
-/// The partners of one run, each with a clearance drawn from the seed.
+/// The partners of one run, each with a clearance and gateway access drawn from the seed.
 struct PartnerPool {
     static let codes = ["PA", "PB", "PC", "PD", "PE"]
     let clearances: [String: Classification]
+    let access: [String: PartnerAccess]
 
     init(using random: inout SeededGenerator) {
         clearances = Dictionary(uniqueKeysWithValues: Self.codes.map { ($0, Classification.allCases.randomElement(using: &random)!) })
+        access = Dictionary(uniqueKeysWithValues: Self.codes.map { ($0, PartnerAccess(using: &random)) })
     }
+}
+
+/// What a partner is permitted at the gateway and what it subscribes to: `>` or a few services'
+/// prefixes, plain and in queue groups whose names every partner shares, sometimes beyond its
+/// permissions (the gateway refuses those).
+struct PartnerAccess: CustomStringConvertible {
+    var publish: [String]
+    var subscribe: [String]
+    /// Subscriptions on the partner's first connection, which also sends its requests.
+    var plain: [String]
+    /// (subject, queue group) on its second connection.
+    var queued: [(String, String)]
+
+    static let prefixes = ["intelligence.>", "logistics.>", "training.>", "liaison.>", "registry.>", "gateway.>", "partner.>"]
+
+    init(using random: inout SeededGenerator) {
+        func maybe(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &random) < percent }
+        publish = maybe(15) ? [">"] : maybe(80) ? ["cmd.>", "query.>", "partner.>"] : ["query.>"]
+        let some = Self.prefixes.filter { _ in maybe(50) }
+        subscribe = maybe(40) ? [">"] : ["_INBOX.>"] + some
+        plain = (subscribe == [">"] || maybe(30) ? [">"] : []) + some
+        queued = [(">", "shared")] + (maybe(50) ? [("intelligence.>", "analysts")] : []) + some.prefix(1).map { ($0, "shared") }
+    }
+
+    var description: String { "publish \(publish) subscribe \(subscribe) plain \(plain) queued \(queued)" }
 }
 
 /// Random sequences of commands over the five services and the three flows (route threat,
@@ -83,7 +110,8 @@ struct CanaryScenario {
         let unit = canary("U"), owner = anyPartner()
         if maybe(70) {
             add("cmd.registry.unit.register", by: sender(for: owner, using: &random),
-                ["unit": .string(unit), "partner": .string(owner), "type": "infantry", "strength": 100, "location": ["name": .string(area)]],
+                ["unit": .string(unit), "partner": .string(owner), "type": "infantry", "strength": 100, "location": ["name": .string(area)],
+                 "readiness": .string(["ready", "limited", "unknown"].randomElement(using: &random)!)],
                 [(unit, .partnerOnly(owner)), (area, .partnerOnly(owner))])
         }
         if maybe(60) {
@@ -97,6 +125,17 @@ struct CanaryScenario {
             add("cmd.logistics.convoy.assign-escort", by: staff, ["convoy": .string(convoy), "unit": .string(unit)],
                 [(unit, convoyLabel)])
             add("cmd.logistics.convoy.depart", by: staff, ["convoy": .string(convoy)], [])
+        }
+        if maybe(40) {
+            // An escort request: once validated, logistics plans a convoy for it and assigns an
+            // available infantry unit, possibly another scenario's (the oracle follows it).
+            let rfa = canary("RFA"), requester = anyPartner(), location = canary("site"), reason = canary("no-civilian-escort-exists")
+            add("cmd.liaison.rfa.submit", by: sender(for: requester, using: &random), [
+                "rfa": .string(rfa), "requester": .string(requester), "kind": "escort", "route": .string(route),
+                "location": .string(location), "neededBy": "2026-12-20", "justification": .string(reason),
+            ], [(rfa, .partnerOnly(requester)), (location, .partnerOnly(requester)), (reason, .partnerOnly(requester)),
+                (route, .partnerOnly(requester))])
+            if maybe(80) { add("cmd.liaison.rfa.validate", by: staff, ["rfa": .string(rfa)], []) }
         }
         let exercise = canary("EX"), organiser = anyPartner()
         if maybe(70) {

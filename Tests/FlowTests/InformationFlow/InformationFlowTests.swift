@@ -6,8 +6,10 @@ import ServiceKit
 import Testing
 
 /// The canary information-flow property: generated scenarios run against all five services on
-/// one bus; every byte a partner would receive (each journaled event the gateway would deliver
-/// to it, through any subscription or queue group, and every answer to what it asked) is
+/// one bus behind a real gateway. Partners send their inputs over NATS connections with the
+/// permissions the seed drew; every byte each partner receives (deliveries to plain
+/// subscriptions and queue groups, replies, errors), its recording made with
+/// `--releasable-to`, and each journaled event the gateway's rule would release to it, is
 /// scanned for canaries, and none may come from an input the partner may not see, or may see
 /// only through its tearline. `CONCORD_FLOW_SCENARIOS` (default 2,000) and `CONCORD_FLOW_SEED`
 /// (default: a new one, printed) set the run; `make soak-flow` runs 100,000.
@@ -25,28 +27,30 @@ struct InformationFlowTests {
         print("information flow: seed \(seed), \(count) scenarios (CONCORD_FLOW_SEED=\(seed) repeats this run)")
         var random = SeededGenerator(seed: seed)
         let pool = PartnerPool(using: &random)
+        for code in PartnerPool.codes { print("  \(code) \(pool.clearances[code]!.rawValue): \(pool.access[code]!)") }
         let scenarios = (0..<count).map { CanaryScenario(number: $0, using: &random) }
         // A fresh deployment for every batch: the services' reassessments look at everything
         // they hold, so one deployment for all would grow slower with every scenario.
-        var leaks: [Leak] = [], scanned = 0
+        var leaks: [Leak] = [], scanned = 0, escorts = 0
+        var batch = scenarios[0..<0]
         for start in stride(from: 0, to: count, by: Self.batch) where leaks.isEmpty {
-            let batch = scenarios[start..<min(start + Self.batch, count)]
+            batch = scenarios[start..<min(start + Self.batch, count)]
             let bed = try await FlowBed.start()
             let run = try await FlowRun.start(bed: bed, pool: pool)
             for scenario in batch { try await run.play(scenario.inputs) }
             leaks = try await run.leaks(of: batch.flatMap(\.inputs))
             scanned += run.scanned
+            escorts += run.escortsAssigned
             await bed.stop()
         }
         guard let leak = leaks.first else {
-            print("information flow: \(count) scenarios, \(scanned) messages to partners scanned, no leak")
+            print("information flow: \(count) scenarios, \(scanned) messages to partners scanned, \(escorts) escorts assigned on request, no leak")
             return
         }
-        let scenario = scenarios[leak.scenario]
-        let minimal = try await FlowRun.shrink(scenario.inputs, pool: pool)
+        let minimal = try await FlowRun.shrink(batch.map(\.inputs), leaking: leak.scenario - batch.startIndex, pool: pool)
         Issue.record("""
             seed \(seed): \(leaks.count) leaks; the first: \(leak)
-            minimal scenario (\(minimal.count) of \(scenario.inputs.count) inputs):
+            minimal case (\(minimal.count) inputs, shrunk from the \(batch.flatMap(\.inputs).count) played with it):
             \(minimal.map { "  \($0)" }.joined(separator: "\n"))
             """)
     }
@@ -61,20 +65,23 @@ struct Leak: CustomStringConvertible {
     var description: String { "\(partner) would receive \(canary) in \(message.prefix(600))" }
 }
 
-/// Scenarios played on one deployment, with what partners were answered.
+/// Scenarios played on one deployment, its partners connected through a gateway.
 final class FlowRun: @unchecked Sendable {
     let bed: FlowBed
     let pool: PartnerPool
-    /// Answers a partner would receive: (partner, text).
-    private(set) var answers: [(String, String)] = []
+    let gateway: FlowGateway
     private(set) var scanned = 0
+    /// Escorts logistics assigned to requests for assistance.
+    private(set) var escortsAssigned = 0
 
-    private init(bed: FlowBed, pool: PartnerPool) {
+    private init(bed: FlowBed, pool: PartnerPool, gateway: FlowGateway) {
         self.bed = bed
         self.pool = pool
+        self.gateway = gateway
     }
 
-    /// Registers and admits the pool's partners, as the bootstrap administrator.
+    /// Registers and admits the pool's partners, as the bootstrap administrator, and connects
+    /// them through a gateway.
     static func start(bed: FlowBed, pool: PartnerPool) async throws -> FlowRun {
         for code in PartnerPool.codes {
             _ = try await bed.client.send("cmd.registry.partner.register", JSONValue.object([
@@ -82,19 +89,20 @@ final class FlowRun: @unchecked Sendable {
                 "clearance": .string(pool.clearances[code]!.rawValue)]))
             _ = try await bed.client.send("cmd.registry.partner.admit", JSONValue.object(["code": .string(code)]))
         }
-        return FlowRun(bed: bed, pool: pool)
+        return FlowRun(bed: bed, pool: pool, gateway: try await FlowGateway.start(bed: bed, pool: pool))
     }
 
-    /// Sends each input as its sender, as the gateway would (a partner's clearance stamped),
-    /// keeping every answer the sender would be given.
+    /// Sends each input as its sender: a partner's over its gateway connection, staff's on the
+    /// bus; each waits for its answer.
     func play(_ inputs: [CanaryInput]) async throws {
         for input in inputs {
+            if input.source.hasPrefix("partner/") {
+                try await gateway.request(String(input.source.dropFirst("partner/".count)), input.type, payload: input.data.bytes)
+                continue
+            }
             var envelope = Envelope(id: UUID().uuidString, source: input.source, type: input.type, dataVersion: 1, data: input.data.bytes)
             envelope.idempotencyKey = envelope.id
-            let partner = input.source.hasPrefix("partner/") ? String(input.source.dropFirst("partner/".count)) : nil
-            if let partner { envelope.extensions["clearance"] = pool.clearances[partner]!.rawValue }
-            let reply = try await bed.connection.request(envelope, timeout: .seconds(10))
-            if let partner, allows(reply, partner) { answers.append((partner, String(decoding: EnvelopeCodec.encode(reply), as: UTF8.self))) }
+            _ = try await bed.connection.request(envelope, timeout: .seconds(10))
         }
     }
 
@@ -103,11 +111,20 @@ final class FlowRun: @unchecked Sendable {
                              partner: partner, clearance: pool.clearances[partner]!)
     }
 
-    /// Waits until no service journals anything more, then scans every event each partner
-    /// would be delivered and every answer it was given.
+    /// Waits until no service journals anything more, then scans what each partner received
+    /// through the gateway and in its recording, and every journaled event the gateway's rule
+    /// releases to it (whatever it subscribed to).
     func leaks(of inputs: [CanaryInput]) async throws -> [Leak] {
         try await settle()
-        let oracle = CanaryOracle(inputs, pool: pool)
+        var oracle = CanaryOracle(inputs, pool: pool)
+        // Which unit escorts which request is the service's choice; what the choice releases
+        // is the oracle's to say.
+        let escorts = try bed.read("logistics") { db in
+            try Row.fetchAll(db, sql: "SELECT request, escort FROM convoy WHERE request IS NOT NULL AND escort IS NOT NULL")
+                .map { (request: $0["request"] as String, escort: $0["escort"] as String) }
+        }
+        oracle.follow(escorts: escorts)
+        escortsAssigned += escorts.count
         var leaks: [Leak] = []
         for domain in FlowBed.domains {
             let events = try bed.read(domain.name) { db in
@@ -122,9 +139,9 @@ final class FlowRun: @unchecked Sendable {
                 }
             }
         }
-        for (partner, text) in answers {
-            scanned += 1
-            leaks += oracle.leaks(in: text, to: partner)
+        for (partner, lines, messages) in try await gateway.finish() {
+            scanned += messages
+            for line in lines { leaks += oracle.leaks(in: line, to: partner) }
         }
         return leaks
     }
@@ -142,10 +159,27 @@ final class FlowRun: @unchecked Sendable {
         }
     }
 
-    /// The smallest part of a leaking scenario that still leaks: inputs are dropped one at a
-    /// time, each candidate run on a fresh deployment, while the leak stays.
-    static func shrink(_ inputs: [CanaryInput], pool: PartnerPool) async throws -> [CanaryInput] {
-        var current = inputs
+    /// The smallest part of a leaking batch that still leaks, each candidate run on a fresh
+    /// deployment: the leaking scenario alone if it leaks alone, else the batch with ever
+    /// smaller runs of scenarios dropped (a leak may need another scenario, such as the unit
+    /// an escort request was given); then inputs one at a time.
+    static func shrink(_ batch: [[CanaryInput]], leaking: Int, pool: PartnerPool) async throws -> [CanaryInput] {
+        var scenarios = batch
+        if batch.indices.contains(leaking), try await leaksAlone(batch[leaking], pool: pool) {
+            scenarios = [batch[leaking]]
+        } else {
+            var run = scenarios.count / 2
+            while run >= 1 {
+                var start = 0
+                while start < scenarios.count {
+                    var candidate = scenarios
+                    candidate.removeSubrange(start..<min(start + run, scenarios.count))
+                    if try await leaksAlone(candidate.flatMap { $0 }, pool: pool) { scenarios = candidate } else { start += run }
+                }
+                run /= 2
+            }
+        }
+        var current = scenarios.flatMap { $0 }
         var index = 0
         while index < current.count {
             var candidate = current
@@ -178,14 +212,41 @@ struct CanaryOracle {
     /// The unique part of every canary (`Z<scenario>Q<n>Z`).
     private static let pattern = try! NSRegularExpression(pattern: "Z([0-9]+)Q[0-9]+Z")
 
+    /// The partner an input names as its owner, by type and key (`requester`, `partner`).
+    private var namers: [String: String] = [:]
+    /// The route each request names.
+    private var routes: [String: [String]] = [:]
+
     init(_ inputs: [CanaryInput], pool: PartnerPool) {
         self.pool = pool
         for input in inputs {
+            if case .object(let data) = input.data {
+                let key = (data["rfa"] ?? data["unit"])?.stringValue.map(Self.token)
+                if let key, let owner = (data["requester"] ?? data["partner"])?.stringValue {
+                    namers["\(input.type) \(key)"] = owner
+                }
+                if input.type == "cmd.liaison.rfa.submit", let key, let route = data["route"]?.stringValue {
+                    routes[key] = [Self.token(route)]
+                }
+            }
             for (canary, label) in input.canaries {
                 let token = Self.token(canary)
                 labels[token, default: []].append(label)
                 if input.source.hasPrefix("partner/") { senders[token, default: []].insert(String(input.source.dropFirst("partner/".count))) }
             }
+        }
+    }
+
+    /// An escort assignment for a request releases the escort's name to the requester, and the
+    /// convoy (named after the request, on the request's route) to the escort's partner: both
+    /// join a convoy label of the two (docs/security.md).
+    mutating func follow(escorts: [(request: String, escort: String)]) {
+        for (request, escort) in escorts {
+            guard let requester = namers["cmd.liaison.rfa.submit " + Self.token(request)],
+                  let owner = namers["cmd.registry.unit.register " + Self.token(escort)] else { continue }
+            let label = Label(.restricted, releasableTo: [requester, owner])
+            for token in [Self.token(request), Self.token(escort)] { labels[token, default: []].append(label) }
+            for token in routes[Self.token(request)] ?? [] { labels[token, default: []].append(label) }
         }
     }
 
