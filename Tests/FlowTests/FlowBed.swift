@@ -39,6 +39,15 @@ struct FlowBed {
         try await client.send(query, key).decodeData([String: JSONValue].self)[name]?.stringValue
     }
 
+    /// Sends a command or query as `source` (a partner's with the clearance the gateway would
+    /// stamp) and returns the answer.
+    func request(_ type: String, _ data: [UInt8], from source: String, clearance: Classification = .secret) async throws -> Envelope {
+        var envelope = Envelope(id: UUID().uuidString, source: source, type: type, dataVersion: 1, data: data)
+        envelope.idempotencyKey = envelope.id
+        envelope.extensions["clearance"] = clearance.rawValue
+        return try await connection.request(envelope, timeout: .seconds(10))
+    }
+
     /// The labelled events of `service` a partner of `clearance` would receive, by type.
     func received(from service: String, partner: String, clearance: Classification) throws -> [String] {
         try receivedText(from: service, partner: partner, clearance: clearance).map { try EnvelopeCodec.decode(Array($0.utf8)).type }

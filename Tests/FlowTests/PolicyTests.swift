@@ -138,10 +138,7 @@ struct PolicyTests {
     }
 
     func send(_ type: String, _ data: String, from source: String, bed: FlowBed) async throws -> Answer {
-        var envelope = Envelope(id: UUID().uuidString, source: source, type: type, dataVersion: 1, data: Array(data.utf8))
-        envelope.idempotencyKey = envelope.id
-        envelope.extensions["clearance"] = "SECRET"
-        let reply = try await bed.connection.request(envelope, timeout: .seconds(10))
+        let reply = try await bed.request(type, Array(data.utf8), from: source)
         let refusal = try? reply.decodeData(CommandClient.Rejection.self)
         return Answer(type: reply.type, code: reply.type.hasSuffix(".command.rejected") ? refusal?.code : nil, message: refusal?.message)
     }

@@ -83,4 +83,52 @@ struct RouteThreatFlowTests {
         #expect(try await bed.field("query.logistics.convoy.get", ["convoy": "CV-1"], "status") == "moving")
         await bed.stop()
     }
+
+    @Test("while a convoy is halted by an alert, each of its partners is shown it only as far as the alert is released to them; once it moves, all see it again")
+    func haltedConvoyShownAsTheAlertAllows() async throws {
+        let bed = try await FlowBed.start()
+        let client = bed.client
+        _ = try await client.send("cmd.logistics.route.define", ["route": .string("R-1"), "name": .string("Juba–Bor"),
+                                                                "areas": .array([.string("Jonglei")])] as [String: JSONValue])
+        _ = try await client.send("cmd.logistics.convoy.plan", ["convoy": .string("CV-1"), "route": .string("R-1"),
+                                                               "partners": .array([.string("WFP"), .string("MSF")])] as [String: JSONValue])
+        _ = try await client.send("cmd.logistics.convoy.assign-escort", ["convoy": "CV-1", "unit": "NLD-INF-2"])
+        _ = try await client.send("cmd.logistics.convoy.depart", ["convoy": "CV-1"])
+        // The tearline goes to WFP, not to MSF: MSF may not learn that something stopped the convoy.
+        _ = try await client.send("cmd.intelligence.alert.raise", [
+            "alert": .string("AL-1"), "area": .string("Jonglei"), "severity": .string("high"),
+            "summary": .string("Ambush likely on the Juba–Bor road"), "expires": .string("2026-12-31T00:00:00Z"),
+            "label": .object(["policy": .string("UN-MISSION"), "classification": .string("SECRET"), "releasableTo": .array([.string("NLD")])]),
+            "tearline": .object(["summary": .string("Avoid road movements in Jonglei"),
+                                 "label": .object(["policy": .string("UN-MISSION"), "classification": .string("RESTRICTED"),
+                                                   "releasableTo": .array([.string("WFP")])])]),
+        ] as [String: JSONValue])
+        #expect(try await eventually { try await bed.field("query.logistics.convoy.get", ["convoy": "CV-1"], "status") == "halted" })
+
+        func shown(to partner: String, _ type: String = "query.logistics.convoy.get") async throws -> Envelope {
+            try await bed.request(type, Array(#"{"convoy":"CV-1"}"#.utf8), from: "partner/\(partner)", clearance: .restricted)
+        }
+        let toWFP = try await shown(to: "WFP")
+        #expect(toWFP.type == "logistics.convoy.found")
+        #expect(try toWFP.decodeData(Convoy.self).status == .halted)
+        let toMSFHalted = try await shown(to: "MSF")
+        #expect(toMSFHalted.type == "logistics.command.rejected")
+        #expect(try toMSFHalted.decodeData(CommandClient.Rejection.self).code == "not_found")
+        let listed = try await bed.request("query.logistics.convoy.list", Array("{}".utf8), from: "partner/MSF", clearance: .restricted)
+        #expect(!String(decoding: listed.data ?? [], as: UTF8.self).contains("CV-1"))
+        #expect(!(try bed.received(from: "logistics", partner: "MSF", clearance: .restricted)).contains("logistics.convoy.halted"))
+
+        _ = try await client.send("cmd.intelligence.alert.lift", ["alert": "AL-1"])
+        #expect(try await eventually {
+            let listed = try await client.send("query.logistics.route.list", [String: String]()).decodeData([String: [Route]].self)
+            return listed["routes"]?.first?.atRisk == false
+        })
+        _ = try await client.send("cmd.logistics.convoy.depart", ["convoy": "CV-1"])
+        let toMSF = try await shown(to: "MSF")
+        #expect(toMSF.type == "logistics.convoy.found")
+        #expect(try toMSF.decodeData(Convoy.self).status == .moving)
+        // What halted it is not carried on once it moves.
+        #expect(!String(decoding: toMSF.data ?? [], as: UTF8.self).contains("haltedUnder"))
+        await bed.stop()
+    }
 }

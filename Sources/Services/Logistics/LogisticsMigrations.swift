@@ -81,5 +81,10 @@ enum LogisticsMigrations {
         // two tables above, which kept no labels).
         AlertAreaReplica.registerMigrations(&migrator, legacyTable: "threat")
         UnitReplica.registerMigrations(&migrator, legacyTable: "unit_replica")
+        migrator.registerMigration("logistics-v4-convoy-halt-label") { db in
+            // What halted a convoy, as its partners may learn of it (Convoy.haltedUnder). A
+            // convoy halted before has none; it keeps its own label until it moves again.
+            try db.alter(table: "convoy") { table in table.add(column: "haltedUnder", .jsonText) }
+        }
     }
 }

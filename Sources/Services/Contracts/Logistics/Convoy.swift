@@ -21,11 +21,36 @@ public struct Convoy: StatefulRecord, Equatable {
     /// The escorting unit, once assigned.
     public var escort: String?
     public var status: Status
+    /// While halted by alerts: the join of what its partners may learn of them (each alert or
+    /// its tearline). That a convoy stopped tells of the alert, so while halted the convoy is
+    /// shown only under this label too; nil for a halt ordered by the logistics cell.
+    public var haltedUnder: SecurityLabel?
 
     public var key: String { convoy }
-    /// Movements are restricted: only the convoy's own partners see them.
-    public var label: Label { Label(.restricted, releasableTo: partners) }
-    public static let labelRule = "restricted, releasable to the convoy's partners (the escort's partner among them once assigned)"
+    /// Movements are restricted: only the convoy's own partners see them; a halt joins what
+    /// caused it.
+    public var label: Label {
+        let own = Label(.restricted, releasableTo: partners)
+        guard status == .halted, let haltedUnder else { return own }
+        return own.joined(with: haltedUnder.label)
+    }
+    public static let labelRule = "restricted, releasable to the convoy's partners (the escort's partner among them once assigned); "
+        + "while halted by alerts, joined with what its partners may learn of them (haltedUnder)"
+
+    private enum CodingKeys: String, CodingKey { case convoy, route, partners, request, escort, status, haltedUnder }
+
+    /// `haltedUnder` is written only while halted: leaving it out once the convoy moves clears
+    /// it from the row and from every later event.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(convoy, forKey: .convoy)
+        try container.encode(route, forKey: .route)
+        try container.encode(partners, forKey: .partners)
+        try container.encodeIfPresent(request, forKey: .request)
+        try container.encodeIfPresent(escort, forKey: .escort)
+        try container.encode(status, forKey: .status)
+        if status == .halted { try container.encodeIfPresent(haltedUnder, forKey: .haltedUnder) }
+    }
 
     /// Assigns `unit`, of `partner`, as the escort. The escort's partner travels in the convoy
     /// too, so it joins the partners who see it: assigning an escort is the mission's decision

@@ -26,10 +26,12 @@ enum ThreatReactions {
             guard atRisk else { continue }
             for var convoy in try Convoy.filter(Column("route") == route.route && Column("status") == Convoy.Status.moving.rawValue)
                 .fetchAll(context.db) {
+                let disclosed = causes.map { $0.disclosure(to: convoy.partners).label }
+                let cause = disclosed.dropFirst().reduce(disclosed[0]) { $0.joined(with: $1) }
                 convoy.status = .halted
+                convoy.haltedUnder = SecurityLabel(classification: cause.classification, releasableTo: cause.releasableTo)
                 try convoy.update(context.db)
-                try context.emit("logistics.convoy.halted", convoy, label: convoy.label,
-                                 derivedFrom: causes.map { $0.disclosure(to: convoy.partners).label })
+                try context.emit("logistics.convoy.halted", convoy, label: convoy.label, derivedFrom: disclosed)
             }
         }
     }
