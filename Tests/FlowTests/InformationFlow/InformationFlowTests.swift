@@ -42,6 +42,8 @@ struct InformationFlowTests {
             scanned += run.scanned
             escorts += run.escortsAssigned
             await bed.stop()
+            // A soak runs for hours: say how far it is.
+            if (start + Self.batch) % 10_000 == 0, leaks.isEmpty { print("information flow: \(start + Self.batch) scenarios, no leak so far") }
         }
         guard let leak = leaks.first else {
             print("information flow: \(count) scenarios, \(scanned) messages to partners scanned, \(escorts) escorts assigned on request, no leak")
