@@ -2,6 +2,7 @@ import Agents
 import BusCore
 import ConcordTestSupport
 import Foundation
+import Gateway
 import GRDB
 import ServiceKit
 import Testing
@@ -72,11 +73,12 @@ struct PolicyTests {
         await bed.stop()
     }
 
-    @Test("every event and answer type of every service states how its label is computed")
+    @Test("every event and answer type of every service and of the gateway states how its label is computed")
     func labelRules() {
-        for domain in FlowBed.domains {
-            for type in domain.catalog.types.values where !type.name.hasPrefix("cmd.") && !type.name.hasPrefix("query.") {
-                #expect(type.labelRule?.isEmpty == false, "\(type.name) (in \(domain.name)'s catalog) does not say how its label is computed")
+        let catalogs = FlowBed.domains.map { ($0.name, $0.catalog) } + [("gateway", GatewayCatalog.catalog)]
+        for (owner, catalog) in catalogs {
+            for type in catalog.types.values where !type.name.hasPrefix("cmd.") && !type.name.hasPrefix("query.") {
+                #expect(type.labelRule?.isEmpty == false, "\(type.name) (in \(owner)'s catalog) does not say how its label is computed")
             }
         }
     }

@@ -25,7 +25,7 @@ struct CatalogCommand: AsyncParsableCommand {
         for (name, bytes) in files {
             try Data(bytes).write(to: folder.appendingPathComponent(name))
         }
-        try Data(AuthorizationDocument.render(Parts.services).utf8).write(to: URL(fileURLWithPath: authorization))
+        try Data(AuthorizationDocument.render(Parts.services, parts: [("gateway", GatewayCatalog.catalog)]).utf8).write(to: URL(fileURLWithPath: authorization))
         print("wrote \(files.count) files (\(catalog.types.count) message types) to \(out), and \(authorization)")
     }
 }

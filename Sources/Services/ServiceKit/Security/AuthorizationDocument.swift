@@ -1,7 +1,11 @@
+import BusCore
+
 /// docs/authorization.md, written from the policies services declare beside their handlers
 /// (`concord catalog` writes it; a test fails when the committed copy differs).
 public enum AuthorizationDocument {
-    public static func render(_ services: [any DomainService]) -> String {
+    /// `parts` are other parts that own message types (the gateway): their label rules are
+    /// listed after the services'.
+    public static func render(_ services: [any DomainService], parts: [(name: String, catalog: MessageCatalog)] = []) -> String {
         var text = """
             # Who may do what
 
@@ -31,12 +35,20 @@ public enum AuthorizationDocument {
             for (type, policy) in rows.sorted(by: { $0.0 < $1.0 }) {
                 text += "| `\(type)` | \(policy.summary) |\n"
             }
-            text += "\n| event or answer | label |\n| --- | --- |\n"
-            for type in service.catalog.types.values.filter({ $0.name.hasPrefix("\(service.name).") }).sorted(by: { $0.name < $1.name }) {
-                text += "| `\(type.name)` | \(type.labelRule ?? "**not declared**") |\n"
-            }
-            text += "\n"
+            text += labels(service.catalog.types.values.filter { $0.name.hasPrefix("\(service.name).") })
+        }
+        for part in parts {
+            text += "## \(part.name)\n\nMessages the \(part.name) makes itself, or carries for partners (`partner.*`).\n"
+            text += labels(Array(part.catalog.types.values))
         }
         return text
+    }
+
+    private static func labels(_ types: [MessageType]) -> String {
+        var text = "\n| event or answer | label |\n| --- | --- |\n"
+        for type in types.sorted(by: { $0.name < $1.name }) {
+            text += "| `\(type.name)` | \(type.labelRule ?? "**not declared**") |\n"
+        }
+        return text + "\n"
     }
 }
