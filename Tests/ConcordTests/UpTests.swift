@@ -1,4 +1,5 @@
 import Agents
+import BusCore
 import ConcordTestSupport
 import Foundation
 import Testing
@@ -77,6 +78,42 @@ extension ProcessTests {
             let status = await up.waitForExit(timeout: .seconds(10))
             #expect(status == 0, "\(up.output)")
             #expect(up.output.contains("Concord stopped."))
+        }
+
+        @Test("partner secrets never cross the bus: the CLI sends only their hashes, and a secret it would refuse registers no partner")
+        func secretsStayWithTheCLI() async throws {
+            let folder = try TemporaryFolder()
+            let up = try await ConcordProcess.start(["up", "--data", folder.path("data")], folder: folder, name: "up")
+            let bus = up.busOptions
+            let cassette = folder.path("bus.jsonl")
+            let recorder = try await ConcordProcess.launch(["record", "--out", cassette] + bus, logPath: folder.path("record.log"))
+            #expect(try await eventually(timeout: .seconds(30)) { ((try? readCassette(cassette))?.0 ?? []).count >= 2 }, "the recorder wrote nothing")
+
+            let (shortStatus, shortOutput) = try await ConcordProcess.run(
+                ["partner", "add", "OCHA", "--name", "OCHA", "--kind", "un-body", "--token", "too-short"] + bus, logPath: folder.path("short.log"))
+            #expect(shortStatus != 0)
+            #expect(shortOutput.contains("at least 16 characters"), "\(shortOutput)")
+            let token = "ocha-token-5b7e0123456789abcdef", password = "correct horse battery"
+            let (addStatus, addOutput) = try await ConcordProcess.run(
+                ["partner", "add", "WFP", "--name", "WFP", "--kind", "un-body", "--token", token] + bus, logPath: folder.path("add.log"))
+            #expect(addStatus == 0, "\(addOutput)")
+            let (passwordStatus, passwordOutput) = try await ConcordProcess.run(
+                ["partner", "credential", "WFP", "--user", "wfp-ops", "--password", password] + bus, logPath: folder.path("password.log"))
+            #expect(passwordStatus == 0, "\(passwordOutput)")
+            let (_, list) = try await ConcordProcess.run(["partner", "list"] + bus, logPath: folder.path("list.log"))
+            #expect(list.contains("WFP") && !list.contains("OCHA"), "\(list)")
+
+            // Everything the bus carried: the hash of the token went, neither secret did.
+            #expect(try await eventually(timeout: .seconds(30)) {
+                ((try? readCassette(cassette))?.0 ?? []).filter { $0.topic == "cmd.registry.credential.issue" }.count == 2
+            })
+            recorder.signal(SIGTERM)
+            _ = await recorder.waitForExit(timeout: .seconds(10))
+            let carried = try String(contentsOfFile: cassette, encoding: .utf8)
+            #expect(carried.contains(SecretHasher.hashToken(token)))
+            #expect(!carried.contains(token) && !carried.contains(password) && !carried.contains("too-short"))
+            up.signal(SIGINT)
+            _ = await up.waitForExit(timeout: .seconds(10))
         }
 
         @Test("a subcommand with no bus running says so instead of hanging")

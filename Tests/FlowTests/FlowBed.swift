@@ -20,7 +20,7 @@ struct FlowBed {
 
     static let domains: [any DomainService] = [RegistryService(), LogisticsService(), IntelligenceService(), TrainingService(), LiaisonService()]
 
-    static var catalog: MessageCatalog { domains.reduce(MessageCatalog()) { $0.merging($1.catalog) } }
+    static let catalog = domains.reduce(MessageCatalog()) { $0.merging($1.catalog) }
 
     static func start() async throws -> FlowBed {
         let bus = try await TestBus()
@@ -39,10 +39,10 @@ struct FlowBed {
         try await client.send(query, key).decodeData([String: JSONValue].self)[name]?.stringValue
     }
 
-    /// Sends a command or query as `source` (a partner's with the clearance the gateway would
-    /// stamp) and returns the answer.
+    /// Sends a command or query at its current data version as `source` (a partner's with the
+    /// clearance the gateway would stamp) and returns the answer.
     func request(_ type: String, _ data: [UInt8], from source: String, clearance: Classification = .secret) async throws -> Envelope {
-        var envelope = Envelope(id: UUID().uuidString, source: source, type: type, dataVersion: 1, data: data)
+        var envelope = Envelope(id: UUID().uuidString, source: source, type: type, dataVersion: Self.catalog.version(of: type) ?? 1, data: data)
         envelope.idempotencyKey = envelope.id
         envelope.extensions["clearance"] = clearance.rawValue
         return try await connection.request(envelope, timeout: .seconds(10))

@@ -52,7 +52,8 @@ struct PartnerTests {
         ("cmd.registry.unit.register", #"{"unit":"U1","partner":"NOPE","type":"medical","strength":40,"location":{"name":"Bor"}}"#, "not_found", "NOPE"),
         ("cmd.registry.unit.register", #"{"unit":"U1","partner":"MSF","type":"medical","strength":-4,"location":{"name":"Bor"}}"#, "invalid_command", "strength"),
         ("cmd.registry.permissions.grant", #"{"partner":"MSF","publish":["a..b"],"subscribe":[]}"#, "invalid_command", "a..b"),
-        ("cmd.registry.credential.issue", #"{"partner":"MSF","kind":"token","secret":"short"}"#, "invalid_command", "16"),
+        ("cmd.registry.credential.issue", #"{"partner":"MSF","kind":"token","hash":"sha256$abc"}"#, "invalid_command", "64 lowercase hex"),
+        ("cmd.registry.credential.issue", #"{"partner":"MSF","kind":"password","user":"ops","hash":"pbkdf2-sha256$1$00$00"}"#, "invalid_command", "rounds"),
         ("cmd.registry.partner.dissolve", #"{"code":"MSF"}"#, "unknown_command", "cmd.registry.partner.register"),
         ("query.registry.partner.get", #"{"code":"NOPE"}"#, "not_found", "NOPE"),
     ])
@@ -61,6 +62,7 @@ struct PartnerTests {
         try await bed.addPartner("MSF", kind: .ngo)
         var command = Envelope(id: UUID().uuidString, source: "operator/admin", type: type, data: Array(data.utf8))
         command.idempotencyKey = command.id
+        command.dataVersion = RegistryCatalog.catalog.version(of: type)
         let reply = try await bed.connection.request(command, timeout: .seconds(5))
         #expect(reply.type == "registry.command.rejected")
         let rejection = try reply.decodeData(CommandClient.Rejection.self)

@@ -62,9 +62,9 @@ struct UnitAndAccessTests {
         let bed = try await RegistryTestBed.start()
         try await bed.addPartner("WFP", kind: .unBody)
         let token = "tok-0123456789abcdef-WFP"
-        _ = try await bed.client.send("cmd.registry.credential.issue", RegistryMessages.IssueCredential(partner: "WFP", kind: .token, secret: token))
+        _ = try await bed.client.send("cmd.registry.credential.issue", RegistryMessages.IssueCredential.hashing(partner: "WFP", kind: .token, secret: token))
         _ = try await bed.client.send("cmd.registry.credential.issue",
-                                      RegistryMessages.IssueCredential(partner: "WFP", kind: .password, user: "ops", secret: "correct horse"))
+                                      RegistryMessages.IssueCredential.hashing(partner: "WFP", kind: .password, user: "ops", secret: "correct horse"))
         let hashes = try bed.read { db in try String.fetchAll(db, sql: "SELECT hash FROM credential ORDER BY user") }
         try #require(hashes.count == 2)
         #expect(SecretHasher.verify(token, against: hashes[0]))
@@ -77,6 +77,20 @@ struct UnitAndAccessTests {
         }
         let details = try await bed.client.send("query.registry.partner.get", ["code": "WFP"], expecting: RegistryMessages.PartnerDetails.self)
         #expect(details.credentials.map(\.user) == ["", "ops"])
+        await bed.stop()
+    }
+
+    @Test("a credential sent in clear (version 1 of credential.issue) is refused, saying why, and issues nothing")
+    func clearSecretRefused() async throws {
+        let bed = try await RegistryTestBed.start()
+        try await bed.addPartner("WFP", kind: .unBody)
+        var command = Envelope(id: UUID().uuidString, source: "operator/admin", type: "cmd.registry.credential.issue", dataVersion: 1,
+                               data: Array(#"{"partner":"WFP","kind":"token","secret":"tok-0123456789abcdef-WFP"}"#.utf8))
+        command.idempotencyKey = command.id
+        let reply = try await bed.connection.request(command, timeout: .seconds(5))
+        #expect(reply.type == "registry.command.rejected")
+        #expect(try reply.decodeData(CommandClient.Rejection.self).message.contains("in clear"))
+        #expect(try bed.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM credential") } == 0)
         await bed.stop()
     }
 

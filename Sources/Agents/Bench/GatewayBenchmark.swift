@@ -210,7 +210,7 @@ public struct GatewayBenchmark: Sendable {
         _ = try await client.send("cmd.registry.partner.register",
                                   ["code": "BENCH", "name": "Benchmark partner", "kind": "ngo", "clearance": "SECRET"])
         _ = try await client.send("cmd.registry.partner.admit", ["code": "BENCH"])
-        _ = try await client.send("cmd.registry.credential.issue", ["partner": "BENCH", "kind": "token", "secret": token])
+        _ = try await client.send("cmd.registry.credential.issue", ["partner": "BENCH", "kind": "token", "hash": SecretHasher.hashToken(token)])
         _ = try await client.send("cmd.registry.permissions.grant", BenchPermissions())
     }
 

@@ -18,6 +18,25 @@ public enum SecretHasher {
         return "pbkdf2-sha256$\(rounds)$\(hex(salt))$\(hex(pbkdf2(password, salt: salt, rounds: rounds)))"
     }
 
+    /// What a stored hash is for, when it is well formed: a token's SHA-256, or a password's
+    /// PBKDF2 with at least `minimumRounds` rounds and a 16-byte salt. Anything else is nil.
+    public enum HashKind: Sendable, Equatable { case token, password }
+    public static let minimumRounds = 10_000
+
+    public static func kind(of hash: String) -> HashKind? {
+        let parts = hash.split(separator: "$", omittingEmptySubsequences: false).map(String.init)
+        func isHex(_ text: String, bytes: Int) -> Bool { text.count == bytes * 2 && unhex(text) != nil && text == text.lowercased() }
+        switch parts.first {
+        case "sha256" where parts.count == 2 && isHex(parts[1], bytes: 32):
+            return .token
+        case "pbkdf2-sha256" where parts.count == 4 && isHex(parts[2], bytes: 16) && isHex(parts[3], bytes: 32):
+            guard let rounds = Int(parts[1]), rounds >= minimumRounds, rounds <= 10_000_000 else { return nil }
+            return .password
+        default:
+            return nil
+        }
+    }
+
     /// Whether `secret` matches the stored `hash`, compared in constant time.
     public static func verify(_ secret: String, against hash: String) -> Bool {
         let parts = hash.split(separator: "$").map(String.init)

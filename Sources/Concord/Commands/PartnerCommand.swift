@@ -36,6 +36,8 @@ struct PartnerCommand: AsyncParsableCommand {
         @OptionGroup var client: BusClientOptions
 
         func run() async throws {
+            // Checked and hashed before anything is sent: a secret that would be refused
+            // registers no partner, and the secret itself never leaves this process.
             let secret = try Self.credential(for: code, token: token, user: user, password: password)
             try await client.withClient { client in
                 let partner = try await client.send(
@@ -45,25 +47,32 @@ struct PartnerCommand: AsyncParsableCommand {
                 if !joiningOnly {
                     _ = try await client.send("cmd.registry.partner.admit", RegistryMessages.PartnerTransition(code: code), timeout: self.client.duration)
                 }
-                _ = try await client.send("cmd.registry.credential.issue", secret, timeout: self.client.duration)
+                _ = try await client.send("cmd.registry.credential.issue", secret.command, timeout: self.client.duration)
                 print("registered \(partner.code) (\(partner.name)), \(partner.kind.rawValue), clearance \(partner.clearance.rawValue), \(joiningOnly ? "joining" : "member")")
                 Self.announce(secret)
             }
         }
 
-        static func credential(for code: String, token: String?, user: String?, password: String?) throws -> RegistryMessages.IssueCredential {
-            if let user {
-                guard let password else { throw ValidationError("--user needs --password") }
-                return .init(partner: code, kind: .password, user: user, secret: password)
+        /// The credential command (the secret's hash) and, for a token, the token to show once.
+        static func credential(for code: String, token: String?, user: String?,
+                               password: String?) throws -> (command: RegistryMessages.IssueCredential, token: String?) {
+            do {
+                if let user {
+                    guard let password else { throw ValidationError("--user needs --password") }
+                    return (try .hashing(partner: code, kind: .password, user: user, secret: password), nil)
+                }
+                let token = token ?? randomToken()
+                return (try .hashing(partner: code, kind: .token, secret: token), token)
+            } catch let short as RegistryMessages.IssueCredential.TooShort {
+                throw ValidationError(short.description)
             }
-            return .init(partner: code, kind: .token, secret: token ?? randomToken())
         }
 
-        static func announce(_ secret: RegistryMessages.IssueCredential) {
-            if secret.kind == .token {
-                print("token: \(secret.secret)   (shown once; only its hash is stored)")
+        static func announce(_ secret: (command: RegistryMessages.IssueCredential, token: String?)) {
+            if let token = secret.token {
+                print("token: \(token)   (shown once; only its hash was sent and stored)")
             } else {
-                print("user: \(secret.user ?? "")   (password stored hashed)")
+                print("user: \(secret.command.user ?? "")   (only the password's hash was sent and stored)")
             }
         }
 
@@ -142,7 +151,7 @@ struct PartnerCommand: AsyncParsableCommand {
         func run() async throws {
             let secret = try Add.credential(for: code, token: token, user: user, password: password)
             try await client.withClient { client in
-                _ = try await client.send("cmd.registry.credential.issue", secret, timeout: self.client.duration)
+                _ = try await client.send("cmd.registry.credential.issue", secret.command, timeout: self.client.duration)
             }
             Add.announce(secret)
         }

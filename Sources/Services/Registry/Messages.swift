@@ -20,14 +20,49 @@ public enum RegistryMessages {
         public init(code: String, reason: String? = nil) { self.code = code; self.reason = reason }
     }
 
+    /// Version 2: the secret's hash only (`SecretHasher`), made where the secret was chosen,
+    /// so no secret crosses the bus in clear. Version 1 carried the secret and is refused.
     public struct IssueCredential: Codable, Sendable {
         public var partner: String
         public var kind: Credential.Kind
         public var user: String?
-        /// The token or password in clear, only ever inside this command.
-        public var secret: String
-        public init(partner: String, kind: Credential.Kind, user: String? = nil, secret: String) {
-            self.partner = partner; self.kind = kind; self.user = user; self.secret = secret
+        public var hash: String
+        public init(partner: String, kind: Credential.Kind, user: String? = nil, hash: String) {
+            self.partner = partner; self.kind = kind; self.user = user; self.hash = hash
+        }
+
+        public static let minimumTokenLength = 16
+        public static let minimumPasswordLength = 8
+
+        /// The command for a token or password chosen here: checked for length and hashed, on the
+        /// sender's side (the registry sees only the hash and cannot check it).
+        public static func hashing(partner: String, kind: Credential.Kind, user: String? = nil, secret: String) throws -> IssueCredential {
+            switch kind {
+            case .token:
+                guard secret.count >= minimumTokenLength else { throw TooShort(what: "a token", minimum: minimumTokenLength) }
+                return IssueCredential(partner: partner, kind: .token, hash: SecretHasher.hashToken(secret))
+            case .password:
+                guard secret.count >= minimumPasswordLength else { throw TooShort(what: "a password", minimum: minimumPasswordLength) }
+                return IssueCredential(partner: partner, kind: .password, user: user, hash: SecretHasher.hashPassword(secret))
+            }
+        }
+
+        public struct TooShort: Error, CustomStringConvertible {
+            public let what: String
+            public let minimum: Int
+            public var description: String { "\(what) must be at least \(minimum) characters" }
+        }
+
+        /// Version 1 → 2 is refused: version 1 carried the secret itself, in clear on the bus.
+        static let refuseClearSecret: Upcaster = { _ in
+            throw TooOld()
+        }
+
+        struct TooOld: Error, CustomStringConvertible {
+            var description: String {
+                "version 1 carried the secret in clear on the bus and is refused; send version 2 with its hash "
+                    + "(`concord partner add` and `concord partner credential` hash it where it is chosen)"
+            }
         }
     }
 

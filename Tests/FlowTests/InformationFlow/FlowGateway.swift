@@ -31,7 +31,7 @@ final class FlowGateway: Sendable {
         for code in PartnerPool.codes {
             let access = pool.access[code]!
             _ = try await bed.client.send("cmd.registry.credential.issue", JSONValue.object([
-                "partner": .string(code), "kind": "token", "secret": .string(token(code))]))
+                "partner": .string(code), "kind": "token", "hash": .string(SecretHasher.hashToken(token(code)))]))
             _ = try await bed.client.send("cmd.registry.permissions.grant", JSONValue.object([
                 "partner": .string(code), "publish": .array(access.publish.map(JSONValue.string)),
                 "subscribe": .array(access.subscribe.map(JSONValue.string))]))

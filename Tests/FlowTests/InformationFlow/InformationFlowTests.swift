@@ -102,9 +102,7 @@ final class FlowRun: @unchecked Sendable {
                 try await gateway.request(String(input.source.dropFirst("partner/".count)), input.type, payload: input.data.bytes)
                 continue
             }
-            var envelope = Envelope(id: UUID().uuidString, source: input.source, type: input.type, dataVersion: 1, data: input.data.bytes)
-            envelope.idempotencyKey = envelope.id
-            _ = try await bed.connection.request(envelope, timeout: .seconds(10))
+            _ = try await bed.request(input.type, input.data.bytes, from: input.source)
         }
     }
 

@@ -17,13 +17,16 @@ enum AccessCommands {
         switch input.kind {
         case .token:
             guard user.isEmpty else { throw CommandError(.invalidCommand, "a token credential has no user") }
-            guard input.secret.count >= 16 else { throw CommandError(.invalidCommand, "a token must be at least 16 characters") }
+            guard SecretHasher.kind(of: input.hash) == .token else {
+                throw CommandError(.invalidCommand, "a token's hash is sha256$<64 lowercase hex> (SecretHasher.hashToken)")
+            }
         case .password:
             guard !user.isEmpty else { throw CommandError(.invalidCommand, "a password credential needs a user") }
-            guard input.secret.count >= 8 else { throw CommandError(.invalidCommand, "a password must be at least 8 characters") }
+            guard SecretHasher.kind(of: input.hash) == .password else {
+                throw CommandError(.invalidCommand, "a password's hash is pbkdf2-sha256$<rounds, at least \(SecretHasher.minimumRounds)>$<salt, 32 hex>$<64 hex> (SecretHasher.hashPassword)")
+            }
         }
-        let hash = input.kind == .token ? SecretHasher.hashToken(input.secret) : SecretHasher.hashPassword(input.secret)
-        let credential = Credential(partner: partner.code, kind: input.kind, user: user, hash: hash,
+        let credential = Credential(partner: partner.code, kind: input.kind, user: user, hash: input.hash,
                                     issuedAt: Timestamp.rfc3339(context.commandTime))
         try credential.save(context.db)
         try context.emit("registry.credential.issued", credential, label: .accessControl)
