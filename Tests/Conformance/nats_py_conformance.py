@@ -16,6 +16,7 @@ import time
 import nats
 from nats.errors import TimeoutError as NatsTimeout
 
+import access_checks
 from partner_checks import PASSED, check, raw_session
 
 CONCORD, WORK = sys.argv[1], sys.argv[2]
@@ -252,37 +253,6 @@ async def slow_consumer_check(gateway_pid, events=100_000):
     await nld.close()
 
 
-async def tls_check():
-    """A gateway with TLS: INFO says tls_required, a TLS client works, a plain one does not."""
-    import ssl
-    cert, key = os.path.join(WORK, "gateway.crt"), os.path.join(WORK, "gateway.key")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-                   check=True, capture_output=True)
-    gateway, report = start("gateway-tls", "gateway", *BUS_ARGS, "--gateway-port", "0", "--tls-cert", cert, "--tls-key", key)
-    port = report["gateway_port"]
-    try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        info = json.loads((await reader.readline()).decode()[5:])
-        writer.close()
-        check("a TLS gateway announces tls_required in INFO", info.get("tls_required") is True, str(info))
-        context = ssl.create_default_context(cafile=cert)
-        secure = await nats.connect(f"tls://127.0.0.1:{port}", tls=context, token=TOKENS["AU"],
-                                    allow_reconnect=False, max_reconnect_attempts=0)
-        answer = json.loads((await secure.request("query.registry.partner.get", b'{"code":"AU"}', timeout=5)).data)
-        check("a partner connects over TLS and gets answers", answer["type"] == "registry.partner.found")
-        await secure.close()
-        try:
-            await nats.connect(f"nats://127.0.0.1:{port}", token=TOKENS["AU"], allow_reconnect=False, max_reconnect_attempts=0,
-                               connect_timeout=2)
-            check("a plain connection to a TLS gateway is refused", False)
-        except Exception:
-            check("a plain connection to a TLS gateway is refused", True)
-    finally:
-        gateway.terminate()
-        gateway.wait(timeout=15)
-
-
 async def restart_check(restart):
     reconnected = asyncio.Event()
     async def on_reconnect():
@@ -399,7 +369,8 @@ def main():
         asyncio.run(directory_ready())
         asyncio.run(checks())
         asyncio.run(slow_consumer_check(gateway[0].pid))
-        asyncio.run(tls_check())
+        asyncio.run(access_checks.tls_check(start, BUS_ARGS, TOKENS["AU"], WORK))
+        asyncio.run(access_checks.limits_check(start, BUS_ARGS, TOKENS["AU"]))
 
         def restart():
             # Back on the same port, as an operator restarts a gateway partners know the address of.

@@ -12,9 +12,10 @@ import Testing
 struct PartnerChannelHandlerTests {
     /// A gateway core whose directory knows WFP (token "test") from the registry contract's
     /// recorded examples, with the permissions they grant.
-    static func core() throws -> GatewayCore {
+    static func core(_ configure: (inout GatewayConfiguration) -> Void = { _ in }) throws -> GatewayCore {
         var configuration = GatewayConfiguration(endpoints: .inProcess("handler-test"), catalog: MessageCatalog())
         configuration.limits = .init(maxControlLine: 1_024, maxPayload: 64)
+        configure(&configuration)
         let directory = PartnerDirectory()
         for type in [RegistryContract.partnerRegistered, RegistryContract.credentialIssued, RegistryContract.permissionsGranted] {
             let example = try #require(type.examples[1])
@@ -101,5 +102,45 @@ struct PartnerChannelHandlerTests {
         #expect(try Self.output(channel) == "-ERR 'Permissions Violation for Subscription to \"intelligence.>\"'\r\nPONG\r\n")
         #expect(channel.isActive)
         _ = try? channel.finish()
+    }
+
+    @Test("connection and subscription limits answer with nats-server's error texts: in all and per partner the connection closes, a subscription over the limit leaves it open")
+    func limits() throws {
+        let core = try Self.core { $0.maxConnections = 2; $0.maxConnectionsPerPartner = 1; $0.maxSubscriptions = 2 }
+        let (first, _) = try Self.connected(core)
+        try Self.send(first, "CONNECT {\"auth_token\":\"test\"}\r\nSUB _INBOX.a.* 1\r\nSUB _INBOX.b.* 2\r\nSUB _INBOX.c.* 3\r\nPING\r\n")
+        #expect(try Self.output(first) == "-ERR 'maximum subscriptions exceeded'\r\nPONG\r\n")
+        #expect(first.isActive)
+
+        let (second, _) = try Self.connected(core)
+        try Self.send(second, "CONNECT {\"auth_token\":\"test\"}\r\nPING\r\n")
+        second.embeddedEventLoop.run()
+        #expect(try Self.output(second) == "-ERR 'maximum account active connections exceeded'\r\n")
+        #expect(!second.isActive)
+
+        let (third, _) = try Self.connected(core)
+        let (fourth, greeting) = try Self.connected(core)
+        #expect(greeting.hasPrefix("INFO {") && greeting.hasSuffix("}\r\n-ERR 'maximum connections exceeded'\r\n"), "\(greeting)")
+        fourth.embeddedEventLoop.run()
+        #expect(!fourth.isActive)
+        _ = try? first.finish()
+        _ = try? third.finish()
+    }
+
+    @Test("after repeated failed sign-ins an address is refused without its credential being checked, so guessing in parallel gains nothing")
+    func throttled() throws {
+        let core = try Self.core { $0.authThrottle.blockAfter = 3 }
+        for _ in 0..<3 {
+            let (guess, _) = try Self.connected(core)
+            try Self.send(guess, "CONNECT {\"auth_token\":\"guess\"}\r\n")
+            guess.embeddedEventLoop.advanceTime(by: .seconds(6))
+            #expect(try Self.output(guess) == "-ERR 'Authorization Violation'\r\n")
+        }
+        // The right token now fails too, until the window has passed.
+        let (right, _) = try Self.connected(core)
+        try Self.send(right, "CONNECT {\"auth_token\":\"test\"}\r\nPING\r\n")
+        right.embeddedEventLoop.advanceTime(by: .seconds(6))
+        #expect(try Self.output(right) == "-ERR 'Authorization Violation'\r\n")
+        #expect(!right.isActive)
     }
 }

@@ -50,7 +50,12 @@ public enum SecretHasher {
         default:
             return false
         }
-        let a = Array(computed.utf8), b = Array(hash.utf8)
+        return equal(computed, hash)
+    }
+
+    /// Compares in time that depends on the lengths only, never on where the texts differ.
+    public static func equal(_ a: String, _ b: String) -> Bool {
+        let a = Array(a.utf8), b = Array(b.utf8)
         guard a.count == b.count else { return false }
         return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }

@@ -38,6 +38,9 @@ enum Parts {
         configuration.port = options.gatewayPort
         configuration.tls = try options.tls()
         configuration.maxPending = options.maxPending
+        configuration.maxConnections = options.maxConnections
+        configuration.maxConnectionsPerPartner = options.maxConnectionsPerPartner
+        configuration.maxSubscriptions = options.maxSubscriptions
         configuration.serviceTimeout = .milliseconds(options.serviceTimeoutMs)
         configuration.logger = Logger(label: "concord.gateway")
         return configuration

@@ -80,6 +80,15 @@ struct GatewayOptions: ParsableArguments {
     @Option(help: "Bytes waiting for one partner before it is cut off as a slow consumer. Env: CONCORD_GATEWAY_MAX_PENDING.")
     var maxPending = Int(EnvironmentKey.maxPending.value(or: "8388608")) ?? 8_388_608
 
+    @Option(help: "Partner connections in all; one more gets 'maximum connections exceeded'. Env: CONCORD_GATEWAY_MAX_CONNECTIONS.")
+    var maxConnections = Int(EnvironmentKey.maxConnections.value(or: "10000")) ?? 10_000
+
+    @Option(help: "Signed-in connections of one partner. Env: CONCORD_GATEWAY_MAX_CONNECTIONS_PER_PARTNER.")
+    var maxConnectionsPerPartner = Int(EnvironmentKey.maxConnectionsPerPartner.value(or: "64")) ?? 64
+
+    @Option(help: "Subscriptions on one connection; one more gets 'maximum subscriptions exceeded'. Env: CONCORD_GATEWAY_MAX_SUBSCRIPTIONS.")
+    var maxSubscriptions = Int(EnvironmentKey.maxSubscriptions.value(or: "10000")) ?? 10_000
+
     @Option(help: "Milliseconds without a heartbeat before a service's requests get 503 no responders. Env: CONCORD_GATEWAY_SERVICE_TIMEOUT_MS.")
     var serviceTimeoutMs = Int(EnvironmentKey.serviceTimeout.value(or: "10000")) ?? 10_000
 

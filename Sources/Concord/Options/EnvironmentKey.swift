@@ -36,6 +36,12 @@ enum EnvironmentKey: String, CaseIterable {
     case tlsKey = "CONCORD_TLS_KEY"
     /// Bytes waiting for one partner before it is cut off as a slow consumer.
     case maxPending = "CONCORD_GATEWAY_MAX_PENDING"
+    /// Partner connections the gateway holds in all.
+    case maxConnections = "CONCORD_GATEWAY_MAX_CONNECTIONS"
+    /// Signed-in connections of one partner.
+    case maxConnectionsPerPartner = "CONCORD_GATEWAY_MAX_CONNECTIONS_PER_PARTNER"
+    /// Subscriptions on one partner connection.
+    case maxSubscriptions = "CONCORD_GATEWAY_MAX_SUBSCRIPTIONS"
     /// Milliseconds without a heartbeat after which the gateway answers a service's requests with 503.
     case serviceTimeout = "CONCORD_GATEWAY_SERVICE_TIMEOUT_MS"
     /// Gateway URL for `sub`, `pub`, `request`, e.g. `nats://127.0.0.1:4222`.

@@ -49,11 +49,18 @@ public final class PartnerDirectory: Sendable {
         if changed { listeners.withLock { $0 }.forEach { $0(code) } }
     }
 
-    /// The partner a token belongs to, if it may connect.
+    /// The partner a token belongs to, if it may connect. Every partner's token hash is compared
+    /// in constant time, so how long it takes tells nothing of how close a guess came.
     public func authenticate(token: String) -> Identity? {
         let hash = SecretHasher.hashToken(token)
         return entries.withLock { entries in
-            entries.values.first { $0.mayConnect && $0.credentials[""] == hash }.map { Identity(code: $0.code, user: "") }
+            var found: Identity?
+            for entry in entries.values {
+                if let stored = entry.credentials[""], SecretHasher.equal(stored, hash), entry.mayConnect {
+                    found = Identity(code: entry.code, user: "")
+                }
+            }
+            return found
         }
     }
 

@@ -67,7 +67,7 @@ struct ConnectionStateMachine {
         return ok
     }
 
-    mutating func authenticationFailed() -> [Action] { close("Authorization Violation") }
+    mutating func authenticationFailed(_ errText: String = "Authorization Violation") -> [Action] { close(errText) }
 
     mutating func authenticationTimedOut() -> [Action] {
         phase == .awaitingConnect || phase == .authenticating ? close("Authentication Timeout") : []

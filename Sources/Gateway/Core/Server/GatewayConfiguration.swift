@@ -18,6 +18,16 @@ public struct GatewayConfiguration: Sendable {
     public var maxPingsOut = 2
     /// Bytes waiting to be written to one partner before it is cut off as a slow consumer.
     public var maxPending = 8 << 20
+    /// Connections in all; one more gets nats-server's `-ERR 'maximum connections exceeded'`.
+    public var maxConnections = 10_000
+    /// Signed-in connections of one partner; one more gets
+    /// `-ERR 'maximum account active connections exceeded'`.
+    public var maxConnectionsPerPartner = 64
+    /// Subscriptions on one connection; one more gets `-ERR 'maximum subscriptions exceeded'`
+    /// and the connection stays open, as with nats-server.
+    public var maxSubscriptions = 10_000
+    /// When failed sign-ins from one address are slowed and then refused unchecked.
+    public var authThrottle = AuthenticationThrottle.Limits()
     /// How long a partner's request waits for a service's answer.
     public var requestTimeout: Duration = .seconds(10)
     /// A service whose heartbeat is older than this counts as gone (no responders).

@@ -6,42 +6,46 @@ import NIOCore
 /// Authentication against the partner directory, and live changes to it.
 extension GatewayCore {
 
-    /// Checks CONNECT's credentials; logs and counts a failure without echoing the secret.
-    func authenticate(_ connection: PartnerConnection, _ options: ConnectOptions) -> Bool {
+    /// How a CONNECT ends: signed in, or refused with an error text after a delay.
+    enum Outcome: Equatable {
+        case accepted
+        case refused(String, after: Duration)
+    }
+
+    /// Checks CONNECT's credentials; logs and counts a failure without echoing the secret. An
+    /// address the throttle blocks is refused without its credential being checked.
+    func authenticate(_ connection: PartnerConnection, _ options: ConnectOptions) -> Outcome {
+        let method = options.authToken != nil ? "token" : options.user != nil ? "user \(options.user!)" : "none"
         var identity: PartnerDirectory.Identity?
-        if let token = options.authToken {
+        let admitted = throttle.admits(connection.remoteAddress)
+        if !admitted {
+            metrics.authThrottled.increment()
+        } else if let token = options.authToken {
             identity = directory.authenticate(token: token)
         } else if let user = options.user, let pass = options.pass {
             identity = directory.authenticate(user: user, password: pass)
         }
         guard let identity, let entry = directory.entry(identity.code) else {
             metrics.authFailures.increment()
-            failures.withLock { failures in
-                let previous = failures[connection.remoteAddress]?.count ?? 0
-                failures[connection.remoteAddress] = (previous + 1, .now)
-            }
+            let delay = throttle.failed(connection.remoteAddress)
             logger.notice("partner authentication failed", metadata: [
-                "gateway.remote": "\(connection.remoteAddress)",
-                "gateway.method": "\(options.authToken != nil ? "token" : options.user != nil ? "user \(options.user!)" : "none")",
+                "gateway.remote": "\(connection.remoteAddress)", "gateway.method": "\(method)",
+                "gateway.throttled": "\(!admitted)",
             ])
-            return false
+            return .refused("Authorization Violation", after: delay)
         }
-        failures.withLock { $0[connection.remoteAddress] = nil }
+        let open = connections.withLock { $0.values.count { $0.session?.identity.code == identity.code } }
+        guard open < configuration.maxConnectionsPerPartner else {
+            metrics.connectionsRefused.increment()
+            logger.notice("partner connection refused: too many open", metadata: [
+                "gateway.partner": "\(identity.code)", "gateway.open": "\(open)"])
+            return .refused("maximum account active connections exceeded", after: .zero)
+        }
         connection.authenticated(.init(identity: identity, credentialHash: entry.credentials[identity.user],
                                        clearance: entry.clearance, options: options))
         logger.info("partner connected", metadata: ["gateway.partner": "\(identity.code)", "gateway.remote": "\(connection.remoteAddress)",
                                                     "gateway.client": "\(options.name ?? "-") \(options.lang ?? "") \(options.version ?? "")"])
-        return true
-    }
-
-    /// How long to hold back the answer to a failed authentication from this address: repeated
-    /// failures are slowed down (250 ms more each, at most 5 s).
-    func failureDelay(for address: String) -> Duration {
-        let count = failures.withLock { failures -> Int in
-            guard let entry = failures[address] else { return 0 }
-            return ContinuousClock.now - entry.last > .seconds(60) ? 0 : entry.count
-        }
-        return .milliseconds(min(max(count - 1, 0) * 250, 5_000))
+        return .accepted
     }
 
     /// Re-checks live connections when the registry changed a partner.

@@ -16,6 +16,10 @@ extension GatewayCore {
             metrics.permissionViolations.increment()
             return "Permissions Violation for Subscription to \"\(subject)\""
         }
+        guard table.subscriptions(of: connection.id).count < configuration.maxSubscriptions else {
+            metrics.subscriptionsRefused.increment()
+            return "maximum subscriptions exceeded"
+        }
         let subscription = SubscriptionTable.Subscription(connection: connection.id, sid: sid, subject: subject, queue: queue,
                                                           partner: entry.code, clearance: entry.clearance,
                                                           noEcho: session.options.echo == false)

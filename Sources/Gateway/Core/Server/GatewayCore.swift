@@ -15,7 +15,7 @@ final class GatewayCore: Sendable {
     let connections = Mutex<[UInt64: PartnerConnection]>([:])
     let nextID = Atomic<UInt64>(1)
     let busState = Mutex<BusConnection?>(nil)
-    let failures = Mutex<[String: (count: Int, last: ContinuousClock.Instant)]>([:])
+    let throttle: AuthenticationThrottle
     let liveServices = Mutex<[String: ContinuousClock.Instant]>([:])
     let metrics = GatewayMetrics()
     var logger: Logger { configuration.logger }
@@ -30,6 +30,7 @@ final class GatewayCore: Sendable {
     init(configuration: GatewayConfiguration, directory: PartnerDirectory) {
         self.configuration = configuration
         self.directory = directory
+        throttle = AuthenticationThrottle(limits: configuration.authThrottle)
         directory.onChange { [weak self] code in self?.partnerChanged(code) }
     }
 
@@ -37,6 +38,11 @@ final class GatewayCore: Sendable {
     func attach(_ bus: BusConnection) { busState.withLock { $0 = bus } }
 
     // MARK: Connections
+
+    /// Whether one more connection is within `maxConnections` (counting `connection` itself).
+    func hasRoom(for connection: PartnerConnection) -> Bool {
+        connections.withLock { $0.count } <= configuration.maxConnections
+    }
 
     func register(_ channel: any NIOCoreChannel) -> PartnerConnection {
         let connection = PartnerConnection(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, channel: channel,

@@ -5,6 +5,11 @@ import Synchronization
 final class GatewayMetrics: Sendable {
     let connections = Meter(label: "concord_gateway_connections")
     let authFailures = Counter(label: "concord_gateway_auth_failures_total")
+    /// Sign-ins refused unchecked because their address is blocked for guessing.
+    let authThrottled = Counter(label: "concord_gateway_auth_throttled_total")
+    /// Connections refused by a connection limit (in all, or per partner).
+    let connectionsRefused = Counter(label: "concord_gateway_connections_refused_total")
+    let subscriptionsRefused = Counter(label: "concord_gateway_subscriptions_refused_total")
     let permissionViolations = Counter(label: "concord_gateway_permission_violations_total")
     let invalidMessages = Counter(label: "concord_gateway_invalid_messages_total")
     let partnerMessagesIn = Counter(label: "concord_gateway_partner_messages_total")

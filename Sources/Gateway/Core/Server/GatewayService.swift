@@ -100,9 +100,12 @@ public final class GatewayService: Service, Sendable {
 
     private func bind() async throws -> any Channel {
         let sslContext = try configuration.tls.map { files in
-            try NIOSSLContext(configuration: .makeServerConfiguration(
+            var tls = TLSConfiguration.makeServerConfiguration(
                 certificateChain: try NIOSSLCertificate.fromPEMFile(files.certificate).map { .certificate($0) },
-                privateKey: .privateKey(try NIOSSLPrivateKey(file: files.privateKey, format: .pem))))
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: files.privateKey, format: .pem)))
+            // swift-nio-ssl's default would accept TLS 1.0.
+            tls.minimumTLSVersion = .tlsv12
+            return try NIOSSLContext(configuration: tls)
         }
         let core = self.core
         do {

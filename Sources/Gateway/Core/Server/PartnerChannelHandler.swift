@@ -34,6 +34,15 @@ final class PartnerChannelHandler: ChannelInboundHandler, @unchecked Sendable {
             nonce: UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(),
             clientID: connection.id, clientIP: context.channel.remoteAddress?.ipAddress)
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: ServerEncoder.info(info))), promise: nil)
+        // As nats-server: INFO, then the error, then the close.
+        guard core.hasRoom(for: connection) else {
+            core.metrics.connectionsRefused.increment()
+            core.logger.notice("partner connection refused: the gateway is full", metadata: [
+                "gateway.remote": "\(connection.remoteAddress)", "gateway.max_connections": "\(configuration.maxConnections)"])
+            connection.close(errText: "maximum connections exceeded")
+            context.fireChannelActive()
+            return
+        }
         let loop = context.eventLoop
         // Timers fire on this channel's event loop, where the context may be used.
         let bound = NIOLoopBound(context, eventLoop: loop)
@@ -83,12 +92,12 @@ final class PartnerChannelHandler: ChannelInboundHandler, @unchecked Sendable {
             case .close(let errText):
                 connection.close(errText: errText)
             case .authenticate(let options):
-                if core.authenticate(connection, options) {
+                switch core.authenticate(connection, options) {
+                case .accepted:
                     perform(machine.authenticationSucceeded(), context: context)
-                } else {
+                case .refused(let errText, let delay):
                     // Repeated failures from one address wait longer for their answer.
-                    let delay = core.failureDelay(for: connection.remoteAddress)
-                    let failed = machine.authenticationFailed()
+                    let failed = machine.authenticationFailed(errText)
                     if delay == .zero {
                         perform(failed, context: context)
                     } else {

@@ -1,7 +1,8 @@
 import NIOCore
 import NIOSSL
 
-/// Adds the TLS handler right after the plaintext INFO has been written.
+/// Adds the TLS handler right after the plaintext INFO has been written. If it cannot be added,
+/// the connection is closed: it never goes on in plaintext.
 final class TLSAfterInfoHandler: ChannelOutboundHandler, RemovableChannelHandler, @unchecked Sendable {
     // @unchecked: used on its channel's event loop only.
     typealias OutboundIn = ByteBuffer
@@ -14,6 +15,10 @@ final class TLSAfterInfoHandler: ChannelOutboundHandler, RemovableChannelHandler
         context.flush()
         let ssl = NIOSSLServerHandler(context: sslContext)
         context.pipeline.syncOperations.removeHandler(self, promise: nil)
-        try? context.pipeline.syncOperations.addHandler(ssl, position: .first)
+        do {
+            try context.pipeline.syncOperations.addHandler(ssl, position: .first)
+        } catch {
+            context.close(promise: nil)
+        }
     }
 }

@@ -1,0 +1,141 @@
+"""How partners get in: TLS (required, 1.2 or later, never falling back to plaintext) and the
+connection and subscription limits, each compared with Debian's nats-server where it has the
+same setting. Called by nats_py_conformance.py with its deployment."""
+import asyncio
+import json
+import os
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+
+import nats
+
+from partner_checks import check, raw_session
+
+
+async def tls_check(start, bus_args, token, work):
+    """A gateway with TLS: INFO says tls_required, a TLS client works, a plain one does not, and
+    a TLS 1.1 client is refused."""
+    cert, key = os.path.join(work, "gateway.crt"), os.path.join(work, "gateway.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   check=True, capture_output=True)
+    gateway, report = start("gateway-tls", "gateway", *bus_args, "--gateway-port", "0", "--tls-cert", cert, "--tls-key", key)
+    port = report["gateway_port"]
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        info = json.loads((await reader.readline()).decode()[5:])
+        writer.close()
+        check("a TLS gateway announces tls_required in INFO", info.get("tls_required") is True, str(info))
+        context = ssl.create_default_context(cafile=cert)
+        secure = await nats.connect(f"tls://127.0.0.1:{port}", tls=context, token=token,
+                                    allow_reconnect=False, max_reconnect_attempts=0)
+        answer = json.loads((await secure.request("query.registry.partner.get", b'{"code":"AU"}', timeout=5)).data)
+        check("a partner connects over TLS and gets answers", answer["type"] == "registry.partner.found")
+        await secure.close()
+        try:
+            await nats.connect(f"nats://127.0.0.1:{port}", token=token, allow_reconnect=False, max_reconnect_attempts=0,
+                               connect_timeout=2)
+            check("a plain connection to a TLS gateway is refused", False)
+        except Exception:
+            check("a plain connection to a TLS gateway is refused", True)
+        old, detail = old_tls_refused(port, cert)
+        check("a TLS 1.1 client is refused (TLS 1.2 or later only)", old, detail)
+    finally:
+        gateway.terminate()
+        gateway.wait(timeout=15)
+
+
+def old_tls_refused(port, cert):
+    """Reads INFO in clear, then offers only TLS 1.0–1.1; the gateway must end the handshake
+    with a protocol-version alert (the client itself is allowed to offer them)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(cert)
+    context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    context.minimum_version = ssl.TLSVersion.TLSv1
+    context.maximum_version = ssl.TLSVersion.TLSv1_1
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+        raw.makefile("rb").readline()
+        try:
+            with context.wrap_socket(raw, server_hostname="localhost") as secure:
+                return False, f"handshake succeeded with {secure.version()}"
+        except ssl.SSLError as error:
+            text = str(error)
+            return "PROTOCOL_VERSION" in text.upper() or "protocol version" in text, text
+
+
+def nats_server(config):
+    """Debian's nats-server with `config`, on a free port; returns the process and the port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path = tempfile.mktemp(suffix=".conf")
+    with open(path, "w") as file:
+        file.write(f"listen: 127.0.0.1:{port}\n{config}\n")
+    process = subprocess.Popen(["nats-server", "-c", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, port
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("nats-server did not start")
+
+
+async def limits_check(start, bus_args, token):
+    """A gateway with small limits next to nats-server with the same: the same bytes for a
+    connection over the limit and a subscription over the limit; a partner's connections over
+    its own limit get nats-server's account text."""
+    gateway, report = start("gateway-limits", "gateway", *bus_args, "--gateway-port", "0", "--max-connections", "2",
+                            "--max-subscriptions", "2", "--max-connections-per-partner", "1")
+    reference, reference_port = nats_server("max_connections: 2\nmax_subscriptions: 2\nauthorization { token: " + json.dumps(token) + " }")
+    port = report["gateway_port"]
+    connect = b'CONNECT {"verbose":false,"auth_token":' + json.dumps(token).encode() + b'}\r\n'
+    try:
+        subscriptions = connect + b"SUB _INBOX.a.* 1\r\nSUB _INBOX.b.* 2\r\nSUB _INBOX.c.* 3\r\nPING\r\n"
+        ours, ours_closed = await raw_session(port, subscriptions)
+        theirs, theirs_closed = await raw_session(reference_port, subscriptions)
+        check("a subscription over the limit: the same bytes as nats-server, the connection stays",
+              ours == theirs == b"-ERR 'maximum subscriptions exceeded'\r\nPONG\r\n" and not ours_closed and not theirs_closed,
+              f"{ours!r} {theirs!r}")
+
+        async def over_the_limit(at_port, held):
+            # `held` connections open first (signed in or not), then one more.
+            sockets = []
+            for _ in range(held):
+                sockets.append(await asyncio.open_connection("127.0.0.1", at_port))
+                await sockets[-1][0].readline()
+            reader, writer = await asyncio.open_connection("127.0.0.1", at_port)
+            data = b""
+            try:
+                while True:
+                    chunk = await asyncio.wait_for(reader.read(65536), 2)
+                    if not chunk:
+                        break
+                    data += chunk
+            except asyncio.TimeoutError:
+                pass
+            closed = reader.at_eof()
+            for _, held_writer in sockets:
+                held_writer.close()
+            writer.close()
+            return data.split(b"\r\n", 1)[1] if data.startswith(b"INFO ") else data, closed
+
+        ours, ours_closed = await over_the_limit(port, 2)
+        theirs, theirs_closed = await over_the_limit(reference_port, 2)
+        check("a connection over the limit gets INFO, then the same error as nats-server, and is closed",
+              ours == theirs == b"-ERR 'maximum connections exceeded'\r\n" and ours_closed and theirs_closed, f"{ours!r} {theirs!r}")
+        await asyncio.sleep(0.5)
+
+        first = await nats.connect(f"nats://127.0.0.1:{port}", token=token, allow_reconnect=False, max_reconnect_attempts=0)
+        second, closed = await raw_session(port, connect + b"PING\r\n")
+        check("a partner's connection over its own limit gets 'maximum account active connections exceeded' and is closed",
+              second == b"-ERR 'maximum account active connections exceeded'\r\n" and closed, repr(second))
+        await first.close()
+    finally:
+        gateway.terminate()
+        reference.terminate()
+        gateway.wait(timeout=15)
+        reference.wait(timeout=15)
