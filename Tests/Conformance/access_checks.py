@@ -15,9 +15,9 @@ import nats
 from partner_checks import check, raw_session
 
 
-async def tls_check(start, bus_args, token, work):
-    """A gateway with TLS: INFO says tls_required, a TLS client works, a plain one does not, and
-    a TLS 1.1 client is refused."""
+async def tls_check(start, bus_args, token, work, concord):
+    """A gateway with TLS: INFO says tls_required, a TLS client works (nats-py and `concord
+    request`), a plain one does not, and a TLS 1.1 client is refused."""
     cert, key = os.path.join(work, "gateway.crt"), os.path.join(work, "gateway.key")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2",
                     "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
@@ -41,6 +41,10 @@ async def tls_check(start, bus_args, token, work):
             check("a plain connection to a TLS gateway is refused", False)
         except Exception:
             check("a plain connection to a TLS gateway is refused", True)
+        result = subprocess.run([concord, "request", "query.registry.partner.get", '{"code":"AU"}', "--server", f"tls://127.0.0.1:{port}",
+                                 "--tls-ca", cert, "--token", token], capture_output=True, text=True, timeout=30)
+        check("concord request speaks TLS to a TLS gateway", result.returncode == 0 and "registry.partner.found" in result.stdout,
+              result.stdout + result.stderr)
         old, detail = old_tls_refused(port, cert)
         check("a TLS 1.1 client is refused (TLS 1.2 or later only)", old, detail)
     finally:

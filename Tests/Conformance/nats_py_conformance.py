@@ -369,7 +369,7 @@ def main():
         asyncio.run(directory_ready())
         asyncio.run(checks())
         asyncio.run(slow_consumer_check(gateway[0].pid))
-        asyncio.run(access_checks.tls_check(start, BUS_ARGS, TOKENS["AU"], WORK))
+        asyncio.run(access_checks.tls_check(start, BUS_ARGS, TOKENS["AU"], WORK, CONCORD))
         asyncio.run(access_checks.limits_check(start, BUS_ARGS, TOKENS["AU"]))
 
         def restart():

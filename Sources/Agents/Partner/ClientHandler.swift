@@ -1,5 +1,6 @@
 import NATSProtocol
 import NIOCore
+import NIOSSL
 
 /// Decodes what the gateway sends and hands it to `ClientState`.
 final class ClientHandler: ChannelInboundHandler, @unchecked Sendable {
@@ -7,8 +8,13 @@ final class ClientHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     private var decoder = ServerDecoder()
     private let state: ClientState
+    /// TLS to start once the plaintext INFO is read, as NATS does it.
+    private var pendingTLS: (context: NIOSSLContext, serverHostname: String?)?
 
-    init(state: ClientState) { self.state = state }
+    init(state: ClientState, tls: (context: NIOSSLContext, serverHostname: String?)? = nil) {
+        self.state = state
+        pendingTLS = tls
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         decoder.append(unwrapInboundIn(data).readableBytesView)
@@ -20,7 +26,14 @@ final class ClientHandler: ChannelInboundHandler, @unchecked Sendable {
                 case .err(let text): state.error(text)
                 case .msg(let subject, let sid, let replyTo, let headers, let payload):
                     state.deliver(sid, .init(subject: subject, replyTo: replyTo, headers: headers, payload: payload))
-                case .info, .ok: break
+                case .info:
+                    if let tls = pendingTLS {
+                        pendingTLS = nil
+                        let handler = try NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverHostname)
+                        try context.pipeline.syncOperations.addHandler(handler, position: .first)
+                    }
+                    state.infoReceived()
+                case .ok: break
                 }
             }
         } catch {

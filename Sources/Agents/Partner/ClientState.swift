@@ -13,11 +13,27 @@ final class ClientState: Sendable {
         var nextSid = 0
         var nextRequest = 0
         var lastError: String?
+        var sawInfo = false
+        var closed = false
     }
 
     private let inner = Mutex(Inner())
 
     var lastError: String? { inner.withLock { $0.lastError } }
+
+    func infoReceived() { inner.withLock { $0.sawInfo = true } }
+
+    /// Waits for the gateway's INFO (TLS starts after it); false if the connection closed or
+    /// none came in time.
+    func waitInfo(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let (seen, closed) = inner.withLock { ($0.sawInfo, $0.closed) }
+            if seen || closed { return seen }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return false
+    }
 
     func add(_ continuation: AsyncStream<PartnerClient.Message>.Continuation) -> String {
         inner.withLock { inner in
@@ -105,6 +121,7 @@ final class ClientState: Sendable {
 
     func finishAll() {
         let (streams, waiters, reason) = inner.withLock { inner in
+            inner.closed = true
             defer {
                 inner.subscriptions.removeAll(); inner.replies.removeAll()
                 inner.pongs.removeAll(); inner.expected.removeAll()

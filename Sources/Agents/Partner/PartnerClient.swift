@@ -2,6 +2,7 @@ import Foundation
 import NATSProtocol
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A partner's client for the gateway: the NATS client protocol over TCP. What `concord sub`,
@@ -49,18 +50,41 @@ public final class PartnerClient: Sendable {
         self.state = state
     }
 
-    /// Connects, authenticates and returns once the gateway answered a PING.
+    /// TLS to the gateway (`tls://` URLs): 1.2 or later, the server's certificate checked
+    /// against `caFile` (PEM) or the system's roots.
+    public struct TLS: Sendable {
+        public var caFile: String?
+        public init(caFile: String? = nil) { self.caFile = caFile }
+    }
+
+    /// Connects, authenticates and returns once the gateway answered a PING. With `tls`, TLS
+    /// starts after the gateway's plaintext INFO, as NATS does it, and CONNECT goes inside it.
     public static func connect(host: String, port: Int, credentials: Credentials, name: String = "concord-cli",
-                               timeout: Duration = .seconds(5)) async throws -> PartnerClient {
+                               timeout: Duration = .seconds(5), tls: TLS? = nil) async throws -> PartnerClient {
         let state = ClientState()
+        let sslContext = try tls.map { tls in
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.minimumTLSVersion = .tlsv12
+            if let caFile = tls.caFile { configuration.trustRoots = .file(caFile) }
+            return try NIOSSLContext(configuration: configuration)
+        }
+        // SNI takes names only; an address is checked against the certificate's chain alone.
+        let serverHostname = (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ClientHandler(state: state)) }
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ClientHandler(state: state, tls: sslContext.map { ($0, serverHostname) }))
+                }
             }
             .connect(host: host, port: port).get()
         let client = PartnerClient(channel: channel, state: state)
+        if sslContext != nil, !(await state.waitInfo(timeout: timeout)) {
+            await client.close()
+            throw Failure(message: state.lastError ?? "no INFO from the gateway, so TLS could not start")
+        }
         var options = ConnectOptions()
         options.verbose = false
         options.pedantic = false

@@ -4,8 +4,11 @@ import Foundation
 
 /// Where and as whom `sub`, `pub` and `request` connect to the gateway.
 struct GatewayClientOptions: ParsableArguments {
-    @Option(help: "Gateway URL. Env: CONCORD_GATEWAY_URL.")
+    @Option(help: "Gateway URL: nats://host:port, or tls://host:port for a gateway with TLS. Env: CONCORD_GATEWAY_URL.")
     var server = EnvironmentKey.gatewayURL.value(or: "nats://127.0.0.1:4222")
+
+    @Option(help: "PEM file of the CA that signed the gateway's certificate, for tls:// (default: the system's roots). Env: CONCORD_TLS_CA.")
+    var tlsCA: String?
 
     @Option(help: "The partner's token. Env: CONCORD_TOKEN.")
     var token: String?
@@ -30,9 +33,10 @@ struct GatewayClientOptions: ParsableArguments {
     }
 
     func connect() async throws -> PartnerClient {
-        guard let url = URLComponents(string: server), let host = url.host else {
-            throw ValidationError("--server must look like nats://host:port")
+        guard let url = URLComponents(string: server), let host = url.host, ["nats", "tls"].contains(url.scheme) else {
+            throw ValidationError("--server must look like nats://host:port or tls://host:port")
         }
+        let tls = url.scheme == "tls" ? PartnerClient.TLS(caFile: tlsCA ?? EnvironmentKey.tlsCA.value) : nil
         let credentials = PartnerClient.Credentials(
             token: token ?? EnvironmentKey.token.value, user: user ?? EnvironmentKey.user.value,
             password: password ?? EnvironmentKey.password.value)
@@ -40,7 +44,7 @@ struct GatewayClientOptions: ParsableArguments {
             throw ValidationError("give --token (or CONCORD_TOKEN), or --user and --password")
         }
         do {
-            return try await PartnerClient.connect(host: host, port: url.port ?? 4222, credentials: credentials)
+            return try await PartnerClient.connect(host: host, port: url.port ?? 4222, credentials: credentials, tls: tls)
         } catch {
             throw CommandFailure("could not connect to \(server): \(error)")
         }

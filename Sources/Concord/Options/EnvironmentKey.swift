@@ -46,6 +46,8 @@ enum EnvironmentKey: String, CaseIterable {
     case serviceTimeout = "CONCORD_GATEWAY_SERVICE_TIMEOUT_MS"
     /// Gateway URL for `sub`, `pub`, `request`, e.g. `nats://127.0.0.1:4222`.
     case gatewayURL = "CONCORD_GATEWAY_URL"
+    /// The CA (PEM) that signed a TLS gateway's certificate, for `sub`, `pub`, `request`.
+    case tlsCA = "CONCORD_TLS_CA"
     /// A partner's token for `sub`, `pub`, `request`.
     case token = "CONCORD_TOKEN"
     /// A partner's user for `sub`, `pub`, `request` (with CONCORD_PASSWORD).
