@@ -27,6 +27,12 @@ if ! python3 -c "import nats" >/dev/null 2>&1; then
   python3 -m pip install -q nats-py </dev/null || python3 -m pip install -q --break-system-packages nats-py </dev/null
 fi
 
+# Partners sign in with nkeys the way nats-py does it, through the NATS nkeys library.
+if ! python3 -c "import nkeys" >/dev/null 2>&1; then
+  echo "Installing nkeys (PyPI) for the gateway conformance test"
+  python3 -m pip install -q nkeys </dev/null || python3 -m pip install -q --break-system-packages nkeys </dev/null
+fi
+
 # The metrics test reads /metrics with the official Prometheus client's text-format parser.
 if ! python3 -c "import prometheus_client" >/dev/null 2>&1; then
   echo "Installing prometheus-client (PyPI) for the metrics test"

@@ -143,3 +143,56 @@ async def limits_check(start, bus_args, token):
         reference.terminate()
         gateway.wait(timeout=15)
         reference.wait(timeout=15)
+
+
+async def nkey_check(start, bus_args, concord):
+    """Signing in with an nkey, the recommended credential: a seed made by `concord partner add
+    --generate-nkey` works in nats-py, so does a key made by the Python nkeys library and given
+    with `--nkey`, and a wrong signature gets the same bytes as from nats-server."""
+    import nacl.signing
+    import nkeys
+
+    def run(*args):
+        result = subprocess.run([concord, *args, *bus_args[:4]], capture_output=True, text=True, timeout=60)
+        return result.returncode, result.stdout + result.stderr
+
+    status, output = run("partner", "add", "NKA", "--name", "Nkey partner A", "--kind", "ngo", "--generate-nkey")
+    lines = dict(line.split(": ", 1) for line in output.splitlines() if line.startswith(("nkey: ", "seed: ")))
+    check("concord partner add --generate-nkey prints the public key and the seed once", status == 0 and
+          lines.get("nkey", "").startswith("U") and lines.get("seed", "").startswith("SU"), output)
+    seed = lines["seed"].split()[0]
+    check("the seed is one the NATS nkeys library reads, for the same public key",
+          nkeys.from_seed(bytearray(seed.encode())).public_key.decode() == lines["nkey"])
+    python_seed = nkeys.encode_seed(bytes(nacl.signing.SigningKey.generate()), nkeys.PREFIX_BYTE_USER)
+    python_public = nkeys.from_seed(bytearray(python_seed)).public_key.decode()
+    status, output = run("partner", "add", "NKB", "--name", "Nkey partner B", "--kind", "ngo", "--nkey", python_public)
+    check("a public nkey made elsewhere is accepted with --nkey", status == 0, output)
+    for code in ["NKA", "NKB"]:
+        run("partner", "permit", code, "--publish", "query.registry.>")
+    gateway, report = start("gateway-nkey", "gateway", *bus_args, "--gateway-port", "0")
+    port = report["gateway_port"]
+    reference, reference_port = nats_server("authorization { users: [ { nkey: " + json.dumps(python_public) + " } ] }")
+    try:
+        for code, seed_text in [("NKA", seed), ("NKB", python_seed.decode())]:
+            client = await nats.connect(f"nats://127.0.0.1:{port}", nkeys_seed_str=seed_text, allow_reconnect=False,
+                                        max_reconnect_attempts=0)
+            answer = json.loads((await client.request("query.registry.partner.get", json.dumps({"code": code}).encode(), timeout=5)).data)
+            check(f"nats-py signs in with {code}'s nkey seed and is answered as {code}",
+                  answer["type"] == "registry.partner.found" and f"\"code\": \"{code}\"" in json.dumps(answer["data"]), str(answer)[:300])
+            await client.close()
+        forged = b'CONNECT {"verbose":false,"nkey":' + json.dumps(python_public).encode() + b',"sig":"' + \
+            base64_signature(nkeys.from_seed(bytearray(python_seed)), "not the nonce") + b'"}\r\nPING\r\n'
+        ours, ours_closed = await raw_session(port, forged)
+        theirs, theirs_closed = await raw_session(reference_port, forged)
+        check("a signature of anything but the nonce gets 'Authorization Violation', as from nats-server",
+              ours == theirs == b"-ERR 'Authorization Violation'\r\n" and ours_closed and theirs_closed, f"{ours!r} {theirs!r}")
+    finally:
+        gateway.terminate()
+        reference.terminate()
+        gateway.wait(timeout=15)
+        reference.wait(timeout=15)
+
+
+def base64_signature(key_pair, text):
+    import base64
+    return base64.b64encode(key_pair.sign(text.encode()))

@@ -371,6 +371,7 @@ def main():
         asyncio.run(slow_consumer_check(gateway[0].pid))
         asyncio.run(access_checks.tls_check(start, BUS_ARGS, TOKENS["AU"], WORK, CONCORD))
         asyncio.run(access_checks.limits_check(start, BUS_ARGS, TOKENS["AU"]))
+        asyncio.run(access_checks.nkey_check(start, BUS_ARGS, CONCORD))
 
         def restart():
             # Back on the same port, as an operator restarts a gateway partners know the address of.

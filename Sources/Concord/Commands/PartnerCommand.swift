@@ -32,13 +32,17 @@ struct PartnerCommand: AsyncParsableCommand {
         @Option(help: "Token to issue (at least 16 characters).") var token: String?
         @Option(help: "User name for a password credential.") var user: String?
         @Option(help: "Password for --user (at least 8 characters).") var password: String?
+        @Option(help: "The partner's public user nkey (U…): it signs in with its seed, which Concord never sees. Recommended.")
+        var nkey: String?
+        @Flag(help: "Make a new nkey here and print its seed once, for the partner; only the public key is sent.")
+        var generateNkey = false
         @Flag(help: "Leave the partner joining instead of admitting it.") var joiningOnly = false
         @OptionGroup var client: BusClientOptions
 
         func run() async throws {
             // Checked and hashed before anything is sent: a secret that would be refused
             // registers no partner, and the secret itself never leaves this process.
-            let secret = try Self.credential(for: code, token: token, user: user, password: password)
+            let secret = try Self.credential(for: code, token: token, user: user, password: password, nkey: nkey, generateNkey: generateNkey)
             try await client.withClient { client in
                 let partner = try await client.send(
                     "cmd.registry.partner.register",
@@ -53,9 +57,21 @@ struct PartnerCommand: AsyncParsableCommand {
             }
         }
 
-        /// The credential command (the secret's hash) and, for a token, the token to show once.
-        static func credential(for code: String, token: String?, user: String?,
-                               password: String?) throws -> (command: RegistryMessages.IssueCredential, token: String?) {
+        /// The credential command (the secret's hash, or an nkey's public key) and what to show
+        /// once: a token, or a generated nkey's seed.
+        static func credential(for code: String, token: String?, user: String?, password: String?, nkey: String? = nil,
+                               generateNkey: Bool = false) throws -> (command: RegistryMessages.IssueCredential, token: String?) {
+            guard [token != nil, user != nil, nkey != nil, generateNkey].filter({ $0 }).count <= 1 else {
+                throw ValidationError("give one of --token, --user/--password, --nkey, --generate-nkey")
+            }
+            if let nkey {
+                guard NKey.userPublicKey(nkey) != nil else { throw ValidationError("--nkey must be a user's public nkey (U…, 56 characters)") }
+                return (try .hashing(partner: code, kind: .nkey, secret: nkey), nil)
+            }
+            if generateNkey {
+                let pair = NKey.generateUser()
+                return (try .hashing(partner: code, kind: .nkey, secret: pair.publicKey), pair.seed)
+            }
             do {
                 if let user {
                     guard let password else { throw ValidationError("--user needs --password") }
@@ -69,7 +85,10 @@ struct PartnerCommand: AsyncParsableCommand {
         }
 
         static func announce(_ secret: (command: RegistryMessages.IssueCredential, token: String?)) {
-            if let token = secret.token {
+            if secret.command.kind == .nkey {
+                print("nkey: \(secret.command.hash)")
+                if let seed = secret.token { print("seed: \(seed)   (shown once, for the partner alone; only the public key was sent)") }
+            } else if let token = secret.token {
                 print("token: \(token)   (shown once; only its hash was sent and stored)")
             } else {
                 print("user: \(secret.command.user ?? "")   (only the password's hash was sent and stored)")
@@ -146,10 +165,14 @@ struct PartnerCommand: AsyncParsableCommand {
         @Option(help: "Token to issue (at least 16 characters).") var token: String?
         @Option(help: "User name for a password credential.") var user: String?
         @Option(help: "Password for --user (at least 8 characters).") var password: String?
+        @Option(help: "The partner's public user nkey (U…): it signs in with its seed, which Concord never sees. Recommended.")
+        var nkey: String?
+        @Flag(help: "Make a new nkey here and print its seed once, for the partner; only the public key is sent.")
+        var generateNkey = false
         @OptionGroup var client: BusClientOptions
 
         func run() async throws {
-            let secret = try Add.credential(for: code, token: token, user: user, password: password)
+            let secret = try Add.credential(for: code, token: token, user: user, password: password, nkey: nkey, generateNkey: generateNkey)
             try await client.withClient { client in
                 _ = try await client.send("cmd.registry.credential.issue", secret.command, timeout: self.client.duration)
             }

@@ -27,10 +27,13 @@ public struct ConnectOptions: Sendable, Equatable, Codable {
     public var authToken: String?
     public var user: String?
     public var pass: String?
+    /// A user's public nkey, with `sig`: its signature of INFO's nonce.
+    public var nkey: String?
+    public var sig: String?
     public var tlsRequired: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case verbose, pedantic, echo, headers, name, lang, version, `protocol`, user, pass
+        case verbose, pedantic, echo, headers, name, lang, version, `protocol`, user, pass, nkey, sig
         case noResponders = "no_responders"
         case authToken = "auth_token"
         case tlsRequired = "tls_required"

@@ -38,6 +38,9 @@ public enum RegistryMessages {
         /// sender's side (the registry sees only the hash and cannot check it).
         public static func hashing(partner: String, kind: Credential.Kind, user: String? = nil, secret: String) throws -> IssueCredential {
             switch kind {
+            case .nkey:
+                // A public key, not a secret: sent as it is.
+                return IssueCredential(partner: partner, kind: .nkey, hash: secret)
             case .token:
                 guard secret.count >= minimumTokenLength else { throw TooShort(what: "a token", minimum: minimumTokenLength) }
                 return IssueCredential(partner: partner, kind: .token, hash: SecretHasher.hashToken(secret))

@@ -64,6 +64,16 @@ public final class PartnerDirectory: Sendable {
         }
     }
 
+    /// The partner an nkey belongs to, if it may connect and `signature` signs `nonce` with it.
+    /// An nkey credential is stored under the key itself, as both its user and its "hash".
+    public func authenticate(nkey: String, signature: String, nonce: String) -> Identity? {
+        let owner = entries.withLock { entries in
+            entries.values.first { entry in entry.mayConnect && entry.credentials[nkey].map { SecretHasher.equal($0, nkey) } == true }
+        }
+        guard let owner, NKey.verify(publicKey: nkey, signature: signature, nonce: nonce) else { return nil }
+        return Identity(code: owner.code, user: nkey)
+    }
+
     /// The partner a user and password belong to, if it may connect.
     public func authenticate(user: String, password: String) -> Identity? {
         let candidate = entries.withLock { entries in

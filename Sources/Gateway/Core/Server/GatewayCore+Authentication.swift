@@ -15,11 +15,13 @@ extension GatewayCore {
     /// Checks CONNECT's credentials; logs and counts a failure without echoing the secret. An
     /// address the throttle blocks is refused without its credential being checked.
     func authenticate(_ connection: PartnerConnection, _ options: ConnectOptions) -> Outcome {
-        let method = options.authToken != nil ? "token" : options.user != nil ? "user \(options.user!)" : "none"
+        let method = options.nkey.map { "nkey \($0)" } ?? (options.authToken != nil ? "token" : options.user != nil ? "user \(options.user!)" : "none")
         var identity: PartnerDirectory.Identity?
         let admitted = throttle.admits(connection.remoteAddress)
         if !admitted {
             metrics.authThrottled.increment()
+        } else if let nkey = options.nkey {
+            identity = directory.authenticate(nkey: nkey, signature: options.sig ?? "", nonce: connection.nonce)
         } else if let token = options.authToken {
             identity = directory.authenticate(token: token)
         } else if let user = options.user, let pass = options.pass {

@@ -31,7 +31,7 @@ final class PartnerChannelHandler: ChannelInboundHandler, @unchecked Sendable {
             serverID: "CONCORD-\(ProcessInfo.processInfo.processIdentifier)", serverName: configuration.serverName,
             version: GatewayConfiguration.version, host: configuration.host, port: configuration.port,
             maxPayload: configuration.limits.maxPayload, tlsRequired: configuration.tls != nil,
-            nonce: UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(),
+            nonce: connection.nonce,
             clientID: connection.id, clientIP: context.channel.remoteAddress?.ipAddress)
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: ServerEncoder.info(info))), promise: nil)
         // As nats-server: INFO, then the error, then the close.

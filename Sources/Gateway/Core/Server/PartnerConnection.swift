@@ -1,4 +1,5 @@
 import BusCore
+import Foundation
 import NATSProtocol
 import NIOCore
 import Synchronization
@@ -17,6 +18,8 @@ final class PartnerConnection: Sendable {
     let id: UInt64
     let channel: any Channel
     let remoteAddress: String
+    /// Sent in INFO; an nkey signs it to sign in.
+    let nonce = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     let maxPending: Int
     private let pending = Atomic<Int>(0)
     private let closing = Atomic<Bool>(false)

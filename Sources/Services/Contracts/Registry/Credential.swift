@@ -5,7 +5,9 @@ public struct Credential: Codable, Sendable, Equatable, FetchableRecord, Persist
     public static let databaseTableName = "credential"
 
     /// How the partner authenticates.
-    public enum Kind: String, Codable, Sendable, CaseIterable { case token, password }
+    /// `nkey`: a user nkey (Ed25519), stored as its public key in both `user` and `hash`; the
+    /// partner signs the gateway's nonce with its seed, which never leaves the partner.
+    public enum Kind: String, Codable, Sendable, CaseIterable { case token, password, nkey }
 
     public var partner: String
     public var kind: Kind

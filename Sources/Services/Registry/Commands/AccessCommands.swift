@@ -13,8 +13,14 @@ enum AccessCommands {
         guard partner.status != .exited else {
             throw CommandError(.illegalTransition, "partner '\(partner.code)' has exited; it cannot get credentials")
         }
-        let user = input.user ?? ""
+        var user = input.user ?? ""
         switch input.kind {
+        case .nkey:
+            guard NKey.userPublicKey(input.hash) != nil else {
+                throw CommandError(.invalidCommand, "an nkey credential's hash is the user's public nkey (U…, 56 characters)")
+            }
+            guard user.isEmpty || user == input.hash else { throw CommandError(.invalidCommand, "an nkey credential has no user of its own") }
+            user = input.hash
         case .token:
             guard user.isEmpty else { throw CommandError(.invalidCommand, "a token credential has no user") }
             guard SecretHasher.kind(of: input.hash) == .token else {
