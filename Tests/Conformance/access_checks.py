@@ -196,3 +196,64 @@ async def nkey_check(start, bus_args, concord):
 def base64_signature(key_pair, text):
     import base64
     return base64.b64encode(key_pair.sign(text.encode()))
+
+
+def make_certificates(work):
+    """A mission CA with the gateway's certificate and AU's client certificate, and a stranger
+    CA with a client certificate claiming AU. Returns the paths by name."""
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+    paths = {name: os.path.join(work, f"mtls-{name}") for name in
+             ["ca.pem", "ca.key", "gw.pem", "gw.key", "au.pem", "au.key", "x-ca.pem", "x-ca.key", "x-au.pem", "x-au.key"]}
+    for ca in ["ca", "x-ca"]:
+        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", paths[f"{ca}.key"], "-out", paths[f"{ca}.pem"],
+            "-days", "2", "-subj", f"/CN=Concord test {ca}")
+
+    def issue(name, ca, subject, san):
+        csr = os.path.join(work, f"mtls-{name}.csr")
+        extensions = os.path.join(work, f"mtls-{name}.ext")
+        with open(extensions, "w") as file:
+            file.write(f"subjectAltName={san}\n")
+        run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", paths[f"{name}.key"], "-out", csr, "-subj", subject)
+        run("x509", "-req", "-in", csr, "-CA", paths[f"{ca}.pem"], "-CAkey", paths[f"{ca}.key"], "-CAcreateserial",
+            "-out", paths[f"{name}.pem"], "-days", "2", "-extfile", extensions)
+
+    issue("gw", "ca", "/CN=localhost", "IP:127.0.0.1,DNS:localhost")
+    issue("au", "ca", "/CN=AU partner", "URI:urn:concord:partner:AU")
+    issue("x-au", "x-ca", "/CN=AU partner", "URI:urn:concord:partner:AU")
+    return paths
+
+
+async def mtls_check(start, bus_args, tokens, work):
+    """Mutual TLS: AU signs in with its certificate and its own token; a certificate from
+    another CA, no certificate, and AU's certificate with another partner's token are refused."""
+    paths = make_certificates(work)
+    gateway, report = start("gateway-mtls", "gateway", *bus_args, "--gateway-port", "0", "--tls-cert", paths["gw.pem"],
+                            "--tls-key", paths["gw.key"], "--tls-client-ca", paths["ca.pem"])
+    url = f"tls://127.0.0.1:{report['gateway_port']}"
+
+    def context(certificate=None):
+        made = ssl.create_default_context(cafile=paths["ca.pem"])
+        if certificate:
+            made.load_cert_chain(paths[f"{certificate}.pem"], paths[f"{certificate}.key"])
+        return made
+
+    async def signs_in(certificate, token):
+        try:
+            client = await nats.connect(url, tls=context(certificate), token=token, allow_reconnect=False,
+                                        max_reconnect_attempts=0, connect_timeout=3)
+            answer = json.loads((await client.request("query.registry.partner.get", b'{"code":"AU"}', timeout=5)).data)
+            await client.close()
+            return answer["type"] == "registry.partner.found"
+        except Exception:
+            return False
+
+    try:
+        check("with mutual TLS, AU signs in with its certificate and its token", await signs_in("au", tokens["AU"]))
+        check("a client certificate from an unknown CA is refused", not await signs_in("x-au", tokens["AU"]))
+        check("no client certificate is refused", not await signs_in(None, tokens["AU"]))
+        check("AU's certificate with another partner's token is refused", not await signs_in("au", tokens["ECOWAS"]))
+    finally:
+        gateway.terminate()
+        gateway.wait(timeout=15)

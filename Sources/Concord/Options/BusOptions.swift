@@ -77,6 +77,9 @@ struct GatewayOptions: ParsableArguments {
     @Option(help: "PEM private key for --tls-cert. Env: CONCORD_TLS_KEY.")
     var tlsKey: String?
 
+    @Option(help: "PEM file of the CA partners' client certificates must be signed by (mutual TLS); each certificate names its partner in a URI SAN urn:concord:partner:<CODE>. Env: CONCORD_TLS_CLIENT_CA.")
+    var tlsClientCa: String?
+
     @Option(help: "Bytes waiting for one partner before it is cut off as a slow consumer. Env: CONCORD_GATEWAY_MAX_PENDING.")
     var maxPending = Int(EnvironmentKey.maxPending.value(or: "8388608")) ?? 8_388_608
 
@@ -97,8 +100,12 @@ struct GatewayOptions: ParsableArguments {
         let key = tlsKey ?? EnvironmentKey.tlsKey.value
         switch (certificate, key) {
         case (nil, nil): return nil
-        case (let certificate?, let key?): return .init(certificate: certificate, privateKey: key)
+        case (let certificate?, let key?):
+            return .init(certificate: certificate, privateKey: key, clientCA: tlsClientCa ?? EnvironmentKey.tlsClientCA.value)
         default: throw ValidationError("TLS needs both a certificate (--tls-cert) and a key (--tls-key)")
+        }
+        if tlsClientCa ?? EnvironmentKey.tlsClientCA.value != nil, certificate == nil {
+            throw ValidationError("--tls-client-ca needs TLS: give --tls-cert and --tls-key too")
         }
     }
 }

@@ -34,6 +34,8 @@ enum EnvironmentKey: String, CaseIterable {
     case tlsCertificate = "CONCORD_TLS_CERT"
     /// PEM private key for the gateway's TLS.
     case tlsKey = "CONCORD_TLS_KEY"
+    /// The CA partners' client certificates must be signed by (mutual TLS).
+    case tlsClientCA = "CONCORD_TLS_CLIENT_CA"
     /// Bytes waiting for one partner before it is cut off as a slow consumer.
     case maxPending = "CONCORD_GATEWAY_MAX_PENDING"
     /// Partner connections the gateway holds in all.

@@ -46,9 +46,13 @@ public struct GatewayConfiguration: Sendable {
     public struct TLSFiles: Sendable {
         public var certificate: String
         public var privateKey: String
-        public init(certificate: String, privateKey: String) {
+        /// With a CA, partners must present a client certificate it signed, naming their
+        /// partner (`ClientCertificate`), and may sign in only as that partner.
+        public var clientCA: String?
+        public init(certificate: String, privateKey: String, clientCA: String? = nil) {
             self.certificate = certificate
             self.privateKey = privateKey
+            self.clientCA = clientCA
         }
     }
 

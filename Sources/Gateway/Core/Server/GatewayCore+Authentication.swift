@@ -27,6 +27,11 @@ extension GatewayCore {
         } else if let user = options.user, let pass = options.pass {
             identity = directory.authenticate(user: user, password: pass)
         }
+        if let claimed = identity, configuration.tls?.clientCA != nil,
+           ClientCertificate.partner(of: connection.channel) != claimed.code {
+            // Mutual TLS: a credential works only with its own partner's certificate.
+            identity = nil
+        }
         guard let identity, let entry = directory.entry(identity.code) else {
             metrics.authFailures.increment()
             let delay = throttle.failed(connection.remoteAddress)

@@ -105,6 +105,10 @@ public final class GatewayService: Service, Sendable {
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: files.privateKey, format: .pem)))
             // swift-nio-ssl's default would accept TLS 1.0.
             tls.minimumTLSVersion = .tlsv12
+            if let clientCA = files.clientCA {
+                tls.trustRoots = .file(clientCA)
+                tls.certificateVerification = .noHostnameVerification
+            }
             return try NIOSSLContext(configuration: tls)
         }
         let core = self.core
