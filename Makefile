@@ -34,8 +34,9 @@ soak-flow: deps
 ## compose.yaml against the compose specification's JSON Schema, and as docker-compose reads it.
 compose-check:
 	@./scripts/install-compose-tools.sh
-	check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+	check-jsonschema --builtin-schema vendor.compose-spec compose.yaml compose.tls.yaml
 	docker-compose -f compose.yaml --profile recorder config -q && echo "docker-compose config: ok"
+	docker-compose -f compose.yaml -f compose.tls.yaml config -q && echo "docker-compose config with TLS: ok"
 
 ## The image compose.yaml runs, built with the packages resolved here (no network but Debian's
 ## mirror inside the build). Needs a running Docker engine with swift:6.3-bookworm and
