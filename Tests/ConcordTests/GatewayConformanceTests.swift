@@ -26,7 +26,7 @@ extension ProcessTests {
 
         @Test("nats-py against bus, registry and gateway processes: auth, wildcards, queue groups, request/reply, permissions, limits, releasability, suspension, slow consumer, TLS, restart")
         func natsPy() async throws {
-            try await Self.run("nats_py_conformance.py", expecting: 49)
+            try await Self.run("nats_py_conformance.py", expecting: 52)
         }
 
         @Test("the measured security cases through the gateway with nats-py on concord up: registry administration, acting in another's name, leaking queries, pagination, laundered labels, queue groups, the crash header, near-limit publishes, '>' and replies, readiness")

@@ -17,6 +17,7 @@ import nats
 from nats.errors import TimeoutError as NatsTimeout
 
 import access_checks
+import storm_check
 from partner_checks import PASSED, check, raw_session
 
 CONCORD, WORK = sys.argv[1], sys.argv[2]
@@ -373,6 +374,7 @@ def main():
         asyncio.run(access_checks.limits_check(start, BUS_ARGS, TOKENS["AU"]))
         asyncio.run(access_checks.nkey_check(start, BUS_ARGS, CONCORD))
         asyncio.run(access_checks.mtls_check(start, BUS_ARGS, TOKENS, WORK))
+        asyncio.run(storm_check.storm_check(start, BUS_ARGS, TOKENS))
 
         def restart():
             # Back on the same port, as an operator restarts a gateway partners know the address of.
