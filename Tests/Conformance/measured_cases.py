@@ -142,7 +142,7 @@ async def cases():
     heard = {code: await client.subscribe(">") for code, client in [("WFP", wfp), ("AU", au)]}
     await wfp.flush(); await au.flush()
     await asyncio.to_thread(staff, "alert", [("cmd.intelligence.alert.raise", {
-        "alert": ALERT, "area": "Jonglei", "severity": "high", "summary": ALERT_SUMMARY, "expires": "2027-01-31T00:00:00Z",
+        "alert": ALERT, "area": "Jonglei", "severity": "high", "summary": ALERT_SUMMARY, "expires": "2099-01-31T00:00:00Z",
         "label": {"policy": "UN-MISSION", "classification": "SECRET", "releasableTo": ["NLD"]}})])
     for attempt in range(100):
         routes = await ask(nld, "query.logistics.route.list", {})

@@ -34,7 +34,7 @@ struct RouteThreatFlowTests {
         let alert: [String: JSONValue] = [
             "alert": .string("AL-1"), "area": .string("Jonglei"), "severity": .string("high"),
             "summary": .string("Armed group massing near Bor; ambush likely on the Juba–Bor road"),
-            "expires": .string("2026-12-31T00:00:00Z"),
+            "expires": .string("2099-12-31T00:00:00Z"),
             "label": .object(["policy": .string("UN-MISSION"), "classification": .string("SECRET"), "releasableTo": .array([.string("NLD")])]),
             "tearline": .object(["summary": .string("Avoid road movements in Jonglei"),
                                  "label": .object(["policy": .string("UN-MISSION"), "classification": .string("RESTRICTED"),
@@ -97,7 +97,7 @@ struct RouteThreatFlowTests {
         // The tearline goes to WFP, not to MSF: MSF may not learn that something stopped the convoy.
         _ = try await client.send("cmd.intelligence.alert.raise", [
             "alert": .string("AL-1"), "area": .string("Jonglei"), "severity": .string("high"),
-            "summary": .string("Ambush likely on the Juba–Bor road"), "expires": .string("2026-12-31T00:00:00Z"),
+            "summary": .string("Ambush likely on the Juba–Bor road"), "expires": .string("2099-12-31T00:00:00Z"),
             "label": .object(["policy": .string("UN-MISSION"), "classification": .string("SECRET"), "releasableTo": .array([.string("NLD")])]),
             "tearline": .object(["summary": .string("Avoid road movements in Jonglei"),
                                  "label": .object(["policy": .string("UN-MISSION"), "classification": .string("RESTRICTED"),

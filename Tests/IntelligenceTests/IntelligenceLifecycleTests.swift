@@ -69,7 +69,7 @@ struct IntelligenceLifecycleTests {
         for alert in ["AL-1", "AL-2"] {
             _ = try await bed.client.send("cmd.intelligence.alert.raise", [
                 "alert": .string(alert), "area": .string("Unity"), "severity": .string("medium"), "summary": .string("Flooding"),
-                "expires": .string("2026-12-01T00:00:00Z"), "label": Self.label("UNCLASSIFIED", ["WFP"]),
+                "expires": .string("2099-12-01T00:00:00Z"), "label": Self.label("UNCLASSIFIED", ["WFP"]),
             ] as [String: JSONValue])
         }
         _ = try await bed.client.send("cmd.intelligence.alert.lift", ["alert": "AL-1"])

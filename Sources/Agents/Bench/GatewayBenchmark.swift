@@ -47,9 +47,12 @@ public struct GatewayBenchmark: Sendable {
     public var requests: Int
     public var scratch: URL
     public var limits: BenchLimits
+    /// The services' message types, so the bench partner's commands go at their current versions.
+    public var catalog: MessageCatalog
 
     public init(concordBinary: String, natsServer: String, messages: Int, fanOut: Int, requests: Int, scratch: URL,
-                limits: BenchLimits = BenchLimits()) {
+                limits: BenchLimits = BenchLimits(), catalog: MessageCatalog) {
+        self.catalog = catalog
         self.concordBinary = concordBinary
         self.natsServer = natsServer
         self.messages = messages
@@ -78,7 +81,7 @@ public struct GatewayBenchmark: Sendable {
         guard let endpoints = ready.bus, let gatewayPort = ready.gatewayPort else { throw BenchFailure("concord up reported no bus or gateway") }
         let context = try ZMQContext()
         let bus = try await BusConnection.connect(.init(endpoints: endpoints), context: context)
-        try await Self.registerBenchPartner(bus)
+        try await Self.registerBenchPartner(bus, catalog: catalog)
         try await Task.sleep(for: .seconds(1))
 
         let a = Figures(concord: try await busToPartners(bus, gatewayPort: gatewayPort, connections: 1, events: messages, what: "bench gateway (a), Concord"),
@@ -205,8 +208,8 @@ public struct GatewayBenchmark: Sendable {
     }
 
     /// Registers partner BENCH (cleared SECRET) with the bench token and its permissions.
-    private static func registerBenchPartner(_ bus: BusConnection) async throws {
-        let client = CommandClient(connection: bus)
+    private static func registerBenchPartner(_ bus: BusConnection, catalog: MessageCatalog) async throws {
+        let client = CommandClient(connection: bus, catalog: catalog)
         _ = try await client.send("cmd.registry.partner.register",
                                   ["code": "BENCH", "name": "Benchmark partner", "kind": "ngo", "clearance": "SECRET"])
         _ = try await client.send("cmd.registry.partner.admit", ["code": "BENCH"])

@@ -88,7 +88,8 @@ struct Bench: AsyncParsableCommand {
             }
             try await Bench.report("concord-bench-gateway", json: options.json) { scratch in
                 try await GatewayBenchmark(concordBinary: Bench.ownBinary, natsServer: natsServer, messages: count,
-                                           fanOut: fanOut, requests: requests, scratch: scratch, limits: options.limits).run()
+                                           fanOut: fanOut, requests: requests, scratch: scratch, limits: options.limits,
+                                           catalog: Parts.catalog).run()
             } text: { result in Self.text(result) }
         }
 

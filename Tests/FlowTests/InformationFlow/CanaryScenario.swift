@@ -162,7 +162,7 @@ struct CanaryScenario {
             let label = Label(.restricted, releasableTo: [partner])
             add("cmd.liaison.notification.notify", by: sender(for: partner, using: &random), [
                 "notification": .string(notification), "partner": .string(partner), "kind": "site", "location": .string(area),
-                "from": "2026-11-01", "until": "2027-01-31",
+                "from": "2026-11-01", "until": "2099-01-31",
             ], [(notification, label), (area, label)])
         }
         if maybe(50) {
@@ -193,7 +193,7 @@ struct CanaryScenario {
             let label = Self.randomLabel(using: &random)
             var data: [String: JSONValue] = [
                 "alert": .string(alert), "area": .string(area), "severity": "high", "summary": .string(summary),
-                "expires": "2027-01-31T00:00:00Z", "label": Self.json(label),
+                "expires": "2099-01-31T00:00:00Z", "label": Self.json(label),
             ]
             var canaries: [(String, Label)] = [(alert, label), (summary, label), (area, label)]
             if maybe(60) {
