@@ -12,7 +12,7 @@ import time
 
 import nats
 
-from partner_checks import check, raw_session
+from partner_checks import check, raw_session, read_until_quiet
 
 
 async def tls_check(start, bus_args, token, work, concord):
@@ -112,15 +112,7 @@ async def limits_check(start, bus_args, token):
                 sockets.append(await asyncio.open_connection("127.0.0.1", at_port))
                 await sockets[-1][0].readline()
             reader, writer = await asyncio.open_connection("127.0.0.1", at_port)
-            data = b""
-            try:
-                while True:
-                    chunk = await asyncio.wait_for(reader.read(65536), 2)
-                    if not chunk:
-                        break
-                    data += chunk
-            except asyncio.TimeoutError:
-                pass
+            data = await read_until_quiet(reader, 2)
             closed = reader.at_eof()
             for _, held_writer in sockets:
                 held_writer.close()

@@ -18,7 +18,7 @@ from nats.errors import TimeoutError as NatsTimeout
 
 import access_checks
 import storm_check
-from partner_checks import PASSED, check, raw_session
+from partner_checks import PASSED, check, raw_session, rss_mib
 
 CONCORD, WORK = sys.argv[1], sys.argv[2]
 
@@ -194,14 +194,6 @@ async def checks():
         check("a suspended partner cannot reconnect", "Authorization Violation" in str(error))
     for conn in (au, au2, au3, ecowas, nld):
         await conn.close()
-
-
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 async def slow_consumer_check(gateway_pid, events=100_000):

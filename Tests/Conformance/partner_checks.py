@@ -20,15 +20,30 @@ async def raw_session(port, lines, read_for=1.0, host="127.0.0.1"):
     await reader.readline()  # INFO
     writer.write(lines)
     await writer.drain()
+    data = await read_until_quiet(reader, read_for)
+    closed = reader.at_eof()
+    writer.close()
+    return data, closed
+
+
+async def read_until_quiet(reader, seconds):
+    """Everything the server sends until it closes or stays quiet for `seconds`."""
     data = b""
     try:
         while True:
-            chunk = await asyncio.wait_for(reader.read(65536), read_for)
+            chunk = await asyncio.wait_for(reader.read(65536), seconds)
             if not chunk:
                 break
             data += chunk
     except asyncio.TimeoutError:
         pass
-    closed = reader.at_eof()
-    writer.close()
-    return data, closed
+    return data
+
+
+def rss_mib(pid):
+    """A process's resident memory, in MiB."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0

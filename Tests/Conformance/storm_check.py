@@ -9,17 +9,9 @@ import time
 
 import nats
 
-from partner_checks import check
+from partner_checks import check, rss_mib
 
 CONNECTIONS, BAD_SIGN_INS, NOTES = 5_000, 1_000, 200
-
-
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 async def storm_check(start, bus_args, tokens):
