@@ -11,7 +11,7 @@ struct Concord: AsyncParsableCommand {
             `concord run <part>` runs one part, as compose does. The other subcommands talk to a \
             running bus. Every CONCORD_* environment variable is listed in docs/configuration.md.
             """,
-        subcommands: [Up.self, Run.self, PartnerCommand.self, UnitCommand.self, StaffCommand.self, Sub.self, Pub.self, Request.self, CatalogCommand.self, Record.self, Replay.self, ScenarioCommand.self, HealthCommand.self, StatusCommand.self, Bench.self]
+        subcommands: [Up.self, Run.self, KeysCommand.self, PartnerCommand.self, UnitCommand.self, StaffCommand.self, Sub.self, Pub.self, Request.self, CatalogCommand.self, Record.self, Replay.self, ScenarioCommand.self, HealthCommand.self, StatusCommand.self, Bench.self]
     )
 
 }

@@ -15,6 +15,7 @@ finish() {
   status=$?
   docker-compose -p "$project" logs --no-color > /tmp/concord-compose-test.log 2>&1 || true
   docker-compose -p "$project" down -v --remove-orphans >/dev/null 2>&1 || true
+  [ -n "${CONCORD_KEYS_DIR:-}" ] && rm -rf "$CONCORD_KEYS_DIR"
   if [ -n "$started_dockerd" ]; then kill "$started_dockerd" 2>/dev/null || true; wait "$started_dockerd" 2>/dev/null || true; fi
   [ $status -eq 0 ] && echo "compose test: passed" || echo "compose test: FAILED (container logs in /tmp/concord-compose-test.log)"
   exit $status
@@ -36,6 +37,12 @@ swift package resolve >/dev/null
 echo "building the image"
 docker build -q -t concord:latest . >/dev/null
 
+echo "keys"
+# The bus keys, made by the image itself and owned by the user its parts run as.
+export CONCORD_KEYS_DIR
+CONCORD_KEYS_DIR=$(mktemp -d /tmp/concord-compose-keys.XXXXXX)
+docker run --rm --user 0 -v "$CONCORD_KEYS_DIR:/keys" concord:latest keys init /keys --owner 10001 >/dev/null
+
 echo "up"
 # The engine picks the host port partners reach the gateway on; `port` tells which.
 export CONCORD_GATEWAY_PUBLISH=127.0.0.1:0
@@ -50,9 +57,9 @@ for _ in $(seq 1 90); do healthy && break; sleep 2; done
 healthy || { docker-compose -p "$project" ps; echo "not every part became healthy"; exit 1; }
 echo "every part healthy"
 
-docker-compose -p "$project" exec -T registry concord partner add WFP --name "World Food Programme" --kind un-body \
+docker-compose -p "$project" run --rm -T cli partner add WFP --name "World Food Programme" --kind un-body \
   --clearance restricted --token "$token" >/dev/null
-docker-compose -p "$project" exec -T registry concord partner permit WFP --publish "cmd.logistics.request.create" \
+docker-compose -p "$project" run --rm -T cli partner permit WFP --publish "cmd.logistics.request.create" \
   --publish "query.logistics.>" --subscribe "logistics.request.*" >/dev/null
 sleep 2
 

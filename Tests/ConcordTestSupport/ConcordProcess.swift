@@ -62,6 +62,7 @@ public final class ConcordProcess: Sendable {
     /// Options that point another `concord` command at this part's bus.
     public var busOptions: [String] {
         ["--bus-publish", bus.publish, "--bus-subscribe", bus.subscribe, "--bus-capture", bus.capture, "--bus-replay", bus.replay]
+            + (ready?.keys.map { ["--keys", $0] } ?? [])
     }
 
     /// This part's gateway, e.g. `nats://127.0.0.1:40123`.

@@ -6,6 +6,8 @@ import Synchronization
 public final class TestBus: Sendable {
     public let context: ZMQContext
     public let proxy: BusProxy
+    /// On a secure bus: the key folder and the rights the proxy enforces.
+    public let keys: (folder: String, rights: BusRights)?
 
     /// A proxy on free loopback ports; `configure` may change its configuration first.
     public init(_ configure: (inout BusProxy.Configuration) -> Void = { _ in }) async throws {
@@ -13,15 +15,26 @@ public final class TestBus: Sendable {
         var configuration = BusProxy.Configuration(bind: .anyPort())
         configure(&configuration)
         proxy = try await BusProxy(configuration, context: context)
+        keys = nil
+    }
+
+    /// A CURVE-protected proxy with the keys of `folder` (as `concord keys init` writes them) and `rights`.
+    public init(keys folder: String, rights: BusRights) async throws {
+        context = try ZMQContext()
+        var configuration = BusProxy.Configuration(bind: .anyPort())
+        configuration.security = try BusSecurity.load(folder: folder, identity: BusSecurity.busIdentity, rights: rights)
+        proxy = try await BusProxy(configuration, context: context)
+        keys = (folder, rights)
     }
 
     public var endpoints: BusEndpoints { proxy.endpoints }
 
-    /// A connection to this bus; with `catchUp`, it serves catch-up on a free port.
-    public func connect(catchUp: Bool = false) async throws -> BusConnection {
-        try await BusConnection.connect(
-            BusConnection.Configuration(endpoints: endpoints, catchUpBind: catchUp ? "tcp://127.0.0.1:*" : nil),
-            context: context)
+    /// A connection to this bus; with `catchUp`, it serves catch-up on a free port. On a secure
+    /// bus it connects as `identity`.
+    public func connect(catchUp: Bool = false, as identity: String = "operator/admin") async throws -> BusConnection {
+        var configuration = BusConnection.Configuration(endpoints: endpoints, catchUpBind: catchUp ? "tcp://127.0.0.1:*" : nil)
+        if let keys { configuration.security = try BusSecurity.load(folder: keys.folder, identity: identity, rights: keys.rights) }
+        return try await BusConnection.connect(configuration, context: context)
     }
 
     /// A replayer's link to this bus's replay socket.

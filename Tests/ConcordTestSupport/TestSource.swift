@@ -73,7 +73,8 @@ public final class RecordingConsumer: Sendable {
     public let connection: BusConnection
     private let task: Task<Void, Never>
 
-    public init(follow sources: [String], bus: TestBus, path: String, catalog: MessageCatalog) async throws {
+    public init(follow sources: [String], bus: TestBus, path: String, catalog: MessageCatalog,
+                identity: String = "concord/gateway") async throws {
         database = try DatabasePool(path: path)
         var migrator = DatabaseMigrator()
         Consumer.registerMigrations(&migrator)
@@ -81,7 +82,7 @@ public final class RecordingConsumer: Sendable {
             try db.execute(sql: "CREATE TABLE seen (rowid INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT, sequence INTEGER, id TEXT, type TEXT)")
         }
         try migrator.migrate(database)
-        connection = try await bus.connect()
+        connection = try await bus.connect(as: identity)
         let follows = sources.map { Consumer.Follow(source: $0, topicPrefix: String($0.split(separator: "/").last!) + ".") }
         let consumer = Consumer(part: "test", follows: follows, connection: connection, database: database,
                                 catalog: catalog, logger: Logger(label: "test.consumer")) { event, db in

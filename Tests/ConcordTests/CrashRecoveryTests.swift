@@ -13,11 +13,15 @@ extension ProcessTests {
         @Test("SIGKILL during a burst of commands: answered commands persist, journaled events arrive once, nothing phantom")
         func killDuringBurst() async throws {
             let folder = try TemporaryFolder()
-            // The bus in this process; the registry as a real `concord run registry` process.
-            let bus = try await TestBus()
+            // The bus in this process, with the mission's keys; the registry as a real
+            // `concord run registry` process. The test's consumer follows as the gateway would.
+            let (keysStatus, keysOutput) = try await ConcordProcess.run(["keys", "init", folder.path("keys")], logPath: folder.path("keys.log"))
+            try #require(keysStatus == 0, "\(keysOutput)")
+            let rights = BusRights.mission(services: [.init(name: "registry", follows: [])], operators: ["admin"])
+            let bus = try await TestBus(keys: folder.path("keys"), rights: rights)
             let endpoints = bus.endpoints
             let registryArguments = ["run", "registry", "--data", folder.path("data"), "--heartbeat-ms", "100", "--metrics-port", "off",
-                                     "--bus-publish", endpoints.publish, "--bus-subscribe", endpoints.subscribe]
+                                     "--bus-publish", endpoints.publish, "--bus-subscribe", endpoints.subscribe, "--keys", folder.path("keys")]
             var registry = try await ConcordProcess.start(registryArguments, folder: folder, name: "registry-1")
             let consumer = try await RecordingConsumer(follow: ["concord/registry"], bus: bus, path: folder.path("consumer.sqlite"),
                                                        catalog: RegistryCatalog.catalog)

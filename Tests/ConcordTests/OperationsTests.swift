@@ -49,6 +49,8 @@ extension ProcessTests {
         func healthMetricsAndStop() async throws {
             let folder = try TemporaryFolder()
             let common = ["--data", folder.path("data"), "--heartbeat-ms", "200", "--log-level", "warning", "--metrics-port", "0"]
+            let (keysStatus, keysOutput) = try await ConcordProcess.run(["keys", "init", folder.path("data/keys")], logPath: folder.path("keys.log"))
+            try #require(keysStatus == 0, "\(keysOutput)")
             let proxy = try await ConcordProcess.start(["run", "bus", "--bus-publish", "tcp://127.0.0.1:*", "--bus-subscribe", "tcp://127.0.0.1:*",
                                                         "--bus-capture", "tcp://127.0.0.1:*", "--bus-replay", "tcp://127.0.0.1:*"] + common,
                                                        folder: folder, name: "bus")

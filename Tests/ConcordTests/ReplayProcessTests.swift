@@ -20,7 +20,7 @@ extension ProcessTests {
         }
 
         /// The bus options alone, for commands that do not talk to the gateway.
-        static func busOnly(_ options: [String]) -> [String] { Array(options.prefix(8)) }
+        static func busOnly(_ options: [String]) -> [String] { Array(options.prefix(10)) }
 
         /// Waits until the recorder has written what it hears (services' heartbeats come every
         /// second), so its subscription is live before the traffic that matters.

@@ -121,8 +121,14 @@ extension ProcessTests {
             let folder = try TemporaryFolder()
             // A port nothing listens on: one this process holds bound but never accepts on.
             let holder = try PortHolder()
+            // Without keys the command says so first.
+            let (noKeysStatus, noKeys) = try await ConcordProcess.run(["partner", "list", "--keys", folder.path("keys")], logPath: folder.path("nokeys.log"))
+            #expect(noKeysStatus != 0)
+            #expect(noKeys.contains("no bus keys at") && noKeys.contains("concord keys init"), "\(noKeys)")
+            _ = try await ConcordProcess.run(["keys", "init", folder.path("keys")], logPath: folder.path("keys.log"))
             let (status, output) = try await ConcordProcess.run(
-                ["partner", "list", "--bus-publish", "tcp://127.0.0.1:\(holder.port)", "--bus-subscribe", "tcp://127.0.0.1:\(holder.port)"],
+                ["partner", "list", "--bus-publish", "tcp://127.0.0.1:\(holder.port)", "--bus-subscribe", "tcp://127.0.0.1:\(holder.port)",
+                 "--keys", folder.path("keys")],
                 logPath: folder.path("list.log"))
             #expect(status != 0)
             #expect(output.contains("no bus proxy answered"))
@@ -137,6 +143,7 @@ extension ProcessTests {
             let folder = try TemporaryFolder()
             let holder = try PortHolder(listening: true)
             let arguments = arguments.map { $0.replacingOccurrences(of: "PORT", with: "\(holder.port)") } + ["--data", folder.path("data")]
+            _ = try await ConcordProcess.run(["keys", "init", folder.path("data/keys")], logPath: folder.path("keys.log"))
             let (status, output) = try await ConcordProcess.run(arguments, logPath: folder.path("taken.log"), timeout: .seconds(20))
             #expect(status == 1, "\(output)")
             #expect(output.contains("cannot listen") && output.contains(":\(holder.port)") && output.contains("Address already in use"), "\(output)")

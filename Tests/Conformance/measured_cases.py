@@ -20,6 +20,8 @@ from nats.errors import TimeoutError as NatsTimeout
 from partner_checks import PASSED, check, raw_session
 
 CONCORD, WORK = sys.argv[1], sys.argv[2]
+# `concord up` creates the bus keys here; every other concord command reads them from here.
+os.environ["CONCORD_KEYS"] = os.path.join(WORK, "keys")
 TOKENS = {code: f"{code.lower()}-token-0123456789abcdef" for code in ["NLD", "WFP", "AU"]}
 # Canaries: strings of the SECRET alert that no partner but NLD may ever receive.
 ALERT, ALERT_SUMMARY = "AL-CANARY-7", "canary-summary-of-the-secret-alert"

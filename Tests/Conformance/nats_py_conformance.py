@@ -21,6 +21,8 @@ import storm_check
 from partner_checks import PASSED, check, raw_session, rss_mib
 
 CONCORD, WORK = sys.argv[1], sys.argv[2]
+# Every part and command reads the mission's bus keys from here (made in main).
+os.environ["CONCORD_KEYS"] = os.path.join(WORK, "keys")
 
 
 # Filled in by main() from what the parts report once ready: every part binds port 0 (or `*`)
@@ -323,6 +325,7 @@ async def no_responders_check(stop_registry):
 
 def main():
     global BUS_ARGS, GATEWAY, URL
+    subprocess.run([CONCORD, "keys", "init", os.environ["CONCORD_KEYS"]], check=True, capture_output=True, timeout=60)
     bus, report = start("bus", "bus", "--bus-publish", "tcp://127.0.0.1:*", "--bus-subscribe", "tcp://127.0.0.1:*",
                         "--bus-capture", "tcp://127.0.0.1:*", "--bus-replay", "tcp://127.0.0.1:*")
     endpoints = report["bus"]

@@ -1,3 +1,5 @@
+import BusCore
+
 /// How long a bench may wait: every wait has a deadline, so a lost message, a refused command or
 /// a stalled peer ends the bench with the counts so far instead of hanging it.
 public struct BenchLimits: Sendable {
@@ -17,6 +19,10 @@ public struct BenchLimits: Sendable {
     /// The moment the whole bench must be over, counted from now.
     func deadline() -> ContinuousClock.Instant { .now + timeout }
 }
+
+/// Reads one identity's bus keys and the mission's rights from a key folder (the benches that
+/// start `concord up` connect to its bus as the parts and operators it made keys for).
+public typealias BenchKeys = @Sendable (_ folder: String, _ identity: String) throws -> BusSecurity
 
 /// A fault a bench injects into its own traffic (`--fault`): the bench must then fail within its
 /// limits, naming what it counted. Used by the tests that keep the benches honest.

@@ -49,10 +49,12 @@ public struct GatewayBenchmark: Sendable {
     public var limits: BenchLimits
     /// The services' message types, so the bench partner's commands go at their current versions.
     public var catalog: MessageCatalog
+    public var keys: BenchKeys
 
     public init(concordBinary: String, natsServer: String, messages: Int, fanOut: Int, requests: Int, scratch: URL,
-                limits: BenchLimits = BenchLimits(), catalog: MessageCatalog) {
+                limits: BenchLimits = BenchLimits(), catalog: MessageCatalog, keys: @escaping BenchKeys) {
         self.catalog = catalog
+        self.keys = keys
         self.concordBinary = concordBinary
         self.natsServer = natsServer
         self.messages = messages
@@ -78,10 +80,22 @@ public struct GatewayBenchmark: Sendable {
             concord.signal(SIGINT)
             nats.signal(SIGTERM)
         }
-        guard let endpoints = ready.bus, let gatewayPort = ready.gatewayPort else { throw BenchFailure("concord up reported no bus or gateway") }
+        guard let endpoints = ready.bus, let gatewayPort = ready.gatewayPort, let folder = ready.keys else {
+            throw BenchFailure("concord up reported no bus, gateway or keys")
+        }
         let context = try ZMQContext()
-        let bus = try await BusConnection.connect(.init(endpoints: endpoints), context: context)
-        try await Self.registerBenchPartner(bus, catalog: catalog)
+        // The bench speaks on the bus as who would: the operator registers the partner, the
+        // logistics service publishes the events, the gateway's key counts partner messages.
+        func connect(_ identity: String) async throws -> BusConnection {
+            var configuration = BusConnection.Configuration(endpoints: endpoints)
+            configuration.security = try keys(folder, identity)
+            return try await BusConnection.connect(configuration, context: context)
+        }
+        let admin = try await connect("operator/admin")
+        try await Self.registerBenchPartner(admin, catalog: catalog)
+        await admin.close()
+        let bus = try await connect("concord/logistics")
+        let partnerMessages = try await connect(BusRights.gatewayIdentity)
         try await Task.sleep(for: .seconds(1))
 
         let a = Figures(concord: try await busToPartners(bus, gatewayPort: gatewayPort, connections: 1, events: messages, what: "bench gateway (a), Concord"),
@@ -90,10 +104,11 @@ public struct GatewayBenchmark: Sendable {
         let b = Figures(concord: try await busToPartners(bus, gatewayPort: gatewayPort, connections: fanOut, events: perConnection, what: "bench gateway (b), Concord"),
                         nats: try await natsFanOut(port: natsPort, connections: fanOut, events: perConnection, what: "bench gateway (b), nats-server"),
                         unit: "deliveries/s")
-        let c = Figures(concord: try await partnerPublish(bus, gatewayPort: gatewayPort),
+        let c = Figures(concord: try await partnerPublish(partnerMessages, gatewayPort: gatewayPort),
                         nats: try await natsPublish(port: natsPort), unit: "msg/s")
         let d = try await latency(gatewayPort: gatewayPort, natsPort: natsPort, bus: bus)
         await bus.close()
+        await partnerMessages.close()
         _ = await concord.waitForExit(timeout: .seconds(15))
         _ = await nats.waitForExit(timeout: .seconds(15))
         return Result(a_one_to_one: a, b_fan_out: b, fan_out_connections: fanOut, c_partner_publish: c, d_request_latency: d)
@@ -103,10 +118,10 @@ public struct GatewayBenchmark: Sendable {
 
     /// (a) and (b): labelled events published on the bus, delivered to `connections` partner subscribers.
     private func busToPartners(_ bus: BusConnection, gatewayPort: Int, connections: Int, events: Int, what: String) async throws -> Double {
-        let readers = try NATSReaders(port: gatewayPort, token: Self.token, subject: "bench.event.sent", connections: connections)
+        let readers = try NATSReaders(port: gatewayPort, token: Self.token, subject: Self.eventType, connections: connections)
         defer { readers.stop() }
         try await Task.sleep(for: .milliseconds(300))
-        var envelope = Envelope(id: "bench", source: "concord/bench", type: "bench.event.sent", time: Timestamp.rfc3339(Date()),
+        var envelope = Envelope(id: "bench", source: "concord/logistics", type: Self.eventType, time: Timestamp.rfc3339(Date()),
                                 dataVersion: 1, classification: "UNCLASSIFIED", releasableTo: ["BENCH"])
         envelope.data = Self.jsonPayload
         let bytes = EnvelopeCodec.encode(envelope)
@@ -118,11 +133,14 @@ public struct GatewayBenchmark: Sendable {
             for _ in 0..<count {
                 let index = sent.add(1, ordering: .relaxed).oldValue
                 if lose && index == 0 { continue }
-                bus.publish(topic: "bench.event.sent", payload: bytes)
+                bus.publish(topic: Self.eventType, payload: bytes)
             }
         }
         return rate * Double(connections)
     }
+
+    /// The events of (a) and (b): logistics' own topic, as only a service may publish events.
+    static let eventType = "logistics.bench.sent"
 
     /// (a) and (b) on nats-server: one C publisher, `connections` C subscribers.
     private func natsFanOut(port: Int, connections: Int, events: Int, what: String) async throws -> Double {
@@ -220,7 +238,7 @@ public struct GatewayBenchmark: Sendable {
     struct BenchPermissions: Encodable {
         var partner = "BENCH"
         var publish = ["partner.note.posted", "query.registry.>"]
-        var subscribe = ["bench.>", "partner.note.*"]
+        var subscribe = ["logistics.bench.>", "partner.note.*"]
     }
 
     /// Starts nats-server on a port it picks (`-p -1`) and reads that port from its ports file.

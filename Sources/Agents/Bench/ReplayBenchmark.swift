@@ -38,16 +38,26 @@ public struct ReplayBenchmark: Sendable {
 
         // The proxy and the consumer as a deployment has them (default queue limits): what the
         // replay must not overflow.
+        // The proxy is CURVE-protected, as every deployment's is: an operator replays, and the
+        // consumer holds a key that may read the bench's topics.
+        let keyFolder = scratch.appendingPathComponent("keys").path
+        let consumerIdentity = "concord/bench"
+        try BusKeyring.create(folder: keyFolder, identities: [BusSecurity.busIdentity, "operator/admin", consumerIdentity])
+        let rights = BusRights([BusSecurity.busIdentity: .init(), "operator/admin": .init(replay: true), consumerIdentity: .init(read: ["bench."])])
         let context = try ZMQContext()
-        let proxy = try await BusProxy(BusProxy.Configuration(bind: .anyPort()), context: context)
-        let consumer = try await BusConnection.connect(.init(endpoints: proxy.endpoints), context: context)
+        var proxyConfiguration = BusProxy.Configuration(bind: .anyPort())
+        proxyConfiguration.security = try BusSecurity.load(folder: keyFolder, identity: BusSecurity.busIdentity, rights: rights)
+        let proxy = try await BusProxy(proxyConfiguration, context: context)
+        var consumerConfiguration = BusConnection.Configuration(endpoints: proxy.endpoints)
+        consumerConfiguration.security = try BusSecurity.load(folder: keyFolder, identity: consumerIdentity, rights: rights)
+        let consumer = try await BusConnection.connect(consumerConfiguration, context: context)
         consumer.subscribe("bench.")
         try await Task.sleep(for: .milliseconds(200))
 
         let endpoints = proxy.endpoints
         let replay = try await ChildProcess.start(concordBinary, [
             "replay", path, "--speed", "max", "--strict", "--bus-publish", endpoints.publish, "--bus-subscribe", endpoints.subscribe,
-            "--bus-capture", endpoints.capture, "--bus-replay", endpoints.replay,
+            "--bus-capture", endpoints.capture, "--bus-replay", endpoints.replay, "--keys", keyFolder,
         ], logPath: scratch.appendingPathComponent("replay.log").path)
         // Timed from the first message the consumer gets to the last, as the reference is: the
         // process's start-up is not replay.

@@ -26,7 +26,11 @@ public struct ServiceBenchmark: Sendable {
     public var scratch: URL
     public var limits: BenchLimits
 
-    public init(concordBinary: String, commands: Int, inFlight: Int, scratch: URL, limits: BenchLimits = BenchLimits()) {
+    public var keys: BenchKeys
+
+    public init(concordBinary: String, commands: Int, inFlight: Int, scratch: URL, limits: BenchLimits = BenchLimits(),
+                keys: @escaping BenchKeys) {
+        self.keys = keys
         self.concordBinary = concordBinary
         self.commands = commands
         self.inFlight = inFlight
@@ -41,10 +45,11 @@ public struct ServiceBenchmark: Sendable {
                             "--metrics-port", "off", "--log-level", "warning"],
             logPath: scratch.appendingPathComponent("up.log").path, readyFile: scratch.appendingPathComponent("up.ready.json").path)
         defer { concord.signal(SIGINT) }
-        guard let endpoints = ready.bus else { throw BenchFailure("concord up reported no bus") }
+        guard let endpoints = ready.bus, let folder = ready.keys else { throw BenchFailure("concord up reported no bus or keys") }
         let context = try ZMQContext()
         var configuration = BusConnection.Configuration(endpoints: endpoints)
         configuration.highWaterMark = 0
+        configuration.security = try keys(folder, "operator/admin")
         let bus = try await BusConnection.connect(configuration, context: context)
         bus.subscribe("logistics.request.created")
         try await Task.sleep(for: .milliseconds(300))

@@ -17,9 +17,11 @@ public struct ReadyReport: Codable, Sendable, Equatable {
     public var metricsPort: Int?
     /// Each service's bound catch-up endpoint, by service name.
     public var catchUp: [String: String] = [:]
+    /// The bus key folder the process uses: other `concord` commands take it as `--keys`.
+    public var keys: String?
 
     enum CodingKeys: String, CodingKey {
-        case pid, part, bus
+        case pid, part, bus, keys
         case gatewayURL = "gateway_url", gatewayPort = "gateway_port"
         case metricsURL = "metrics_url", metricsPort = "metrics_port"
         case catchUp = "catch_up"

@@ -21,6 +21,8 @@ public final class Recorder: Service, Sendable {
         /// How often buffered lines reach the file.
         public var flushInterval: Duration = .milliseconds(200)
         public var logger = Logger(label: "concord.recorder")
+        /// On a secure bus: the recorder's (or operator's) identity and keys for the capture socket.
+        public var security: BusSecurity?
 
         public init(capture: String, output: String) {
             self.capture = capture
@@ -105,6 +107,7 @@ public final class Recorder: Service, Sendable {
         defer { socket.close() }
         try socket.setHighWaterMarks(send: 0, receive: 0)
         try socket.setReceiveTimeout(milliseconds: 100)
+        try configuration.security?.connect(socket, toServer: BusSecurity.busIdentity)
         try socket.connect(configuration.capture)
         for prefix in configuration.topics.isEmpty ? [""] : configuration.topics { try socket.subscribe(prefix) }
 

@@ -99,6 +99,36 @@ public enum EnvelopeCodec {
         }
     }
 
+    /// The envelope's `source` when the bytes are one JSON object naming exactly one string
+    /// `source`; nil otherwise. The proxy checks publishers with it: a second `source` that a
+    /// decoder might read instead of the first makes the envelope refused, not ambiguous.
+    public static func soleSource(of bytes: UnsafeRawBufferPointer) -> String? {
+        var scanner = JSONScanner(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
+        var source: String?
+        var seen = 0
+        do {
+            try scanner.expect(UInt8(ascii: "{"))
+            if scanner.take(UInt8(ascii: "}")) { return nil }
+            repeat {
+                let name = try scanner.string()
+                try scanner.expect(UInt8(ascii: ":"))
+                if name == "source" {
+                    seen += 1
+                    scanner.skipWhitespace()
+                    guard scanner.peek() == UInt8(ascii: "\"") else { return nil }
+                    source = try scanner.string()
+                } else {
+                    _ = try scanner.skipValue()
+                }
+            } while scanner.take(UInt8(ascii: ","))
+            try scanner.expect(UInt8(ascii: "}"))
+            scanner.skipWhitespace()
+        } catch {
+            return nil
+        }
+        return seen == 1 && scanner.atEnd ? source : nil
+    }
+
     /// Whether `bytes` are one well-formed JSON value.
     public static func isValidJSON(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in

@@ -32,6 +32,12 @@ public final class BusProxy: Sendable {
         /// (and what was not forwarded counted and reported to the replayer).
         public var replayPatience: Duration = .seconds(10)
         public var logger = Logger(label: "concord.proxy")
+        /// CURVE keys and rights: when set, every network connection is authenticated through
+        /// ZAP and every message and subscription is checked against the rights (see `BusRights`).
+        public var security: BusSecurity?
+        /// On a secure bus, the identities of parts in this process: each gets its own publish
+        /// socket on every `alsoBind` endpoint set (`BusEndpoints.forIdentity`).
+        public var localIdentities: [String] = []
 
         public init(bind: BusEndpoints) { self.bind = bind }
     }
@@ -44,6 +50,15 @@ public final class BusProxy: Sendable {
         public var replayed = 0
         /// Replayed messages forwarded to no one because a subscriber stayed full past the patience.
         public var replayDropped = 0
+        /// Messages refused because their sender may not publish them (topic or source).
+        public var refused = 0
+        /// Subscriptions refused because their sender may not read the prefix.
+        public var refusedSubscriptions = 0
+        /// Connections refused by the ZAP handler (unknown key, or no right to the socket).
+        public var refusedConnections = 0
+        /// Handshakes that failed on the proxy's sockets: peers without CURVE, broken
+        /// handshakes, and those ZAP refused.
+        public var failedHandshakes = 0
     }
 
     final class Counts: Sendable {
@@ -51,6 +66,9 @@ public final class BusProxy: Sendable {
         let dropped = Atomic<Int>(0)
         let replayed = Atomic<Int>(0)
         let replayDropped = Atomic<Int>(0)
+        let refused = Atomic<Int>(0)
+        let refusedSubscriptions = Atomic<Int>(0)
+        let failedHandshakes = Atomic<Int>(0)
     }
 
     enum Command: Sendable { case stop }
@@ -58,6 +76,7 @@ public final class BusProxy: Sendable {
     private let mailbox: Mailbox<Command>
     private let thread: OwnerThread
     private let counts = Counts()
+    private let context: ZMQContext
     /// The resolved bind addresses (ports filled in when bound to `*`).
     public let endpoints: BusEndpoints
 
@@ -66,6 +85,7 @@ public final class BusProxy: Sendable {
     public init(_ configuration: Configuration, context: ZMQContext) async throws {
         let mailbox = try Mailbox<Command>()
         self.mailbox = mailbox
+        self.context = context
         let started = PendingReplies<BusEndpoints>()
         started.register("start")
         let loop = ProxyLoop(configuration: configuration, context: context, mailbox: mailbox,
@@ -86,7 +106,10 @@ public final class BusProxy: Sendable {
     /// Messages forwarded and dropped so far.
     public var statistics: Statistics {
         Statistics(forwarded: counts.forwarded.load(ordering: .relaxed), dropped: counts.dropped.load(ordering: .relaxed),
-                   replayed: counts.replayed.load(ordering: .relaxed), replayDropped: counts.replayDropped.load(ordering: .relaxed))
+                   replayed: counts.replayed.load(ordering: .relaxed), replayDropped: counts.replayDropped.load(ordering: .relaxed),
+                   refused: counts.refused.load(ordering: .relaxed), refusedSubscriptions: counts.refusedSubscriptions.load(ordering: .relaxed),
+                   refusedConnections: context.authenticator?.refused ?? 0,
+                   failedHandshakes: counts.failedHandshakes.load(ordering: .relaxed))
     }
 
     /// Stops forwarding and closes the sockets.

@@ -66,14 +66,15 @@ public struct CatchUpBatch: Sendable {
 }
 
 extension BusConnection {
-    /// Asks the source serving catch-up at `endpoint` for envelopes from sequence `from` on.
-    public func fetch(from endpoint: String, after cursor: Int64, types: Set<String>? = nil, limit: Int? = nil,
+    /// Asks `source`, serving catch-up at `endpoint`, for envelopes from sequence `from` on. On a
+    /// secure bus the answer is taken only from a server holding `source`'s key.
+    public func fetch(from endpoint: String, source: String, after cursor: Int64, types: Set<String>? = nil, limit: Int? = nil,
                       timeout: Duration = .seconds(5)) async throws -> CatchUpBatch {
         let requestID = makeInbox()
         let range = limit ?? (types == nil ? CatchUpBatch.maxLimit : CatchUpBatch.maxLimit * 5)
         let body = try JSONCoding.encoder.encode(CatchUpRequest.Body(from: cursor + 1, limit: range, types: types.map { $0.sorted() }))
         fetches.register(requestID)
-        mailbox.post(.fetch(endpoint: endpoint, frames: [Array(requestID.utf8), Array(body)]))
+        mailbox.post(.fetch(endpoint: endpoint, source: source, frames: [Array(requestID.utf8), Array(body)]))
         let frames = try await fetches.wait(
             for: requestID, timeout: timeout,
             timeoutError: BusError(.timeout, "no catch-up answer from \(endpoint) within \(timeout)"))

@@ -194,8 +194,10 @@ public actor Consumer {
     }
 
     private func heartbeat(_ message: BusMessage) async {
-        guard let beat = try? EnvelopeCodec.decode(message.payload).decodeData(Heartbeat.self),
-              follows[beat.source] != nil else { return }
+        // A heartbeat speaks for the source that sent it only: the proxy checked the envelope's
+        // source against its sender, so the beat must name that same source.
+        guard let envelope = try? EnvelopeCodec.decode(message.payload), let beat = try? envelope.decodeData(Heartbeat.self),
+              beat.source == envelope.source, follows[beat.source] != nil else { return }
         endpoints[beat.source] = beat.catchup
         advertised[beat.source] = beat.last
         var cursor = await cursor(beat.source)
@@ -217,7 +219,7 @@ public actor Consumer {
             var cursor = await cursor(source)
             let batch: CatchUpBatch
             do {
-                batch = try await connection.fetch(from: endpoint, after: cursor.position, types: follows[source]?.types,
+                batch = try await connection.fetch(from: endpoint, source: source, after: cursor.position, types: follows[source]?.types,
                                                timeout: fetchTimeout)
             } catch {
                 logger.info("catch-up fetch failed; retrying at the next heartbeat",

@@ -23,9 +23,10 @@ public final class ReplayLink: Sendable {
     private static let reportKey = "report"
 
     /// Connects and waits until the proxy answers on its replay endpoint.
-    public static func connect(endpoint: String, context: ZMQContext, window: Int = 4_096,
+    /// On a secure bus, `security` names the operator playing the cassette.
+    public static func connect(endpoint: String, context: ZMQContext, window: Int = 4_096, security: BusSecurity? = nil,
                                timeout: Duration = .seconds(15)) async throws -> ReplayLink {
-        let link = try ReplayLink(endpoint: endpoint, context: context, window: window)
+        let link = try ReplayLink(endpoint: endpoint, context: context, window: window, security: security)
         do {
             _ = try await link.report(timeout: timeout, timeoutError: BusError(
                 .proxyUnreachable,
@@ -37,13 +38,13 @@ public final class ReplayLink: Sendable {
         return link
     }
 
-    private init(endpoint: String, context: ZMQContext, window: Int) throws {
+    private init(endpoint: String, context: ZMQContext, window: Int, security: BusSecurity?) throws {
         self.endpoint = endpoint
         let mailbox = try Mailbox<Command>()
         self.mailbox = mailbox
         let room = RoomSignal(window: window)
         self.room = room
-        let loop = ReplayLinkLoop(endpoint: endpoint, context: context, mailbox: mailbox, room: room, reports: reports)
+        let loop = ReplayLinkLoop(endpoint: endpoint, context: context, security: security, mailbox: mailbox, room: room, reports: reports)
         thread = OwnerThread(name: "concord-replay") { loop.run() }
     }
 

@@ -7,6 +7,7 @@ final class ReplayLinkLoop: @unchecked Sendable {
     // @unchecked: the socket and the pending queue are used inside `run()` only, on the owner thread.
     private let endpoint: String
     private let context: ZMQContext
+    private let security: BusSecurity?
     private let mailbox: Mailbox<ReplayLink.Command>
     private let room: RoomSignal
     private let reports: PendingReplies<ReplayReport>
@@ -16,10 +17,11 @@ final class ReplayLinkLoop: @unchecked Sendable {
         case reportRequest
     }
 
-    init(endpoint: String, context: ZMQContext, mailbox: Mailbox<ReplayLink.Command>, room: RoomSignal,
+    init(endpoint: String, context: ZMQContext, security: BusSecurity?, mailbox: Mailbox<ReplayLink.Command>, room: RoomSignal,
          reports: PendingReplies<ReplayReport>) {
         self.endpoint = endpoint
         self.context = context
+        self.security = security
         self.mailbox = mailbox
         self.room = room
         self.reports = reports
@@ -30,6 +32,7 @@ final class ReplayLinkLoop: @unchecked Sendable {
         do {
             dealer = try ZMQSocket(context, .dealer, linger: 0)
             try dealer.setHighWaterMarks(send: 1_000, receive: 1_000)
+            try security?.connect(dealer, toServer: BusSecurity.busIdentity)
             try dealer.connect(endpoint)
         } catch {
             reports.failAll(error)

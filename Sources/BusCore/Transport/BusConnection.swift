@@ -23,6 +23,10 @@ public final class BusConnection: Sendable {
         /// How long `connect` waits for its own probe to come back through the proxy.
         public var readyTimeout: Duration = .seconds(15)
         public var logger = Logger(label: "concord.bus")
+        /// This part's identity, keys and the bus's rights: when set, every socket speaks CURVE,
+        /// the catch-up socket serves only the source's followers, and subscriptions stay within
+        /// the identity's read rights.
+        public var security: BusSecurity?
 
         public init(endpoints: BusEndpoints, catchUpBind: String? = nil) {
             self.endpoints = endpoints
@@ -34,7 +38,7 @@ public final class BusConnection: Sendable {
         case publish(BusMessage)
         case subscribe(String)
         case unsubscribe(String)
-        case fetch(endpoint: String, frames: [[UInt8]])
+        case fetch(endpoint: String, source: String, frames: [[UInt8]])
         case routerSend([[UInt8]])
         case stop
     }
@@ -56,8 +60,9 @@ public final class BusConnection: Sendable {
     private let counter = Atomic<Int>(0)
     private let logger: Logger
 
-    /// The inbox prefix every reply to this connection carries.
-    public var inboxPrefix: String { "_INBOX.\(connectionID)." }
+    /// The inbox prefix every reply to this connection carries: on a secure bus under its
+    /// identity's inbox tag, the only inboxes the proxy lets it read.
+    public let inboxPrefix: String
 
     /// Connects to the proxy and returns once a probe has made the round trip through it, so
     /// subscriptions made afterwards are live and nothing published is lost to a slow join.
@@ -75,6 +80,8 @@ public final class BusConnection: Sendable {
     private init(_ configuration: Configuration, context: ZMQContext) async throws {
         connectionID = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16).description
         logger = configuration.logger
+        let inboxPrefix = (configuration.security.map { BusRights.inboxPrefix(of: $0.identity) } ?? "_INBOX.") + connectionID + "."
+        self.inboxPrefix = inboxPrefix
         let mailbox = try Mailbox<Command>()
         self.mailbox = mailbox
         messages = BoundedQueue(capacity: configuration.receiveCapacity) { mailbox.signal.wake() }
@@ -83,7 +90,7 @@ public final class BusConnection: Sendable {
         started.register("start")
         let loop = BusSocketLoop(
             configuration: configuration, context: context, mailbox: mailbox,
-            inboxPrefix: "_INBOX.\(connectionID).", messages: messages, catchUpRequests: catchUpRequests,
+            inboxPrefix: inboxPrefix, messages: messages, catchUpRequests: catchUpRequests,
             replies: replies, callbacks: callbacks, fetches: fetches, started: started
         )
         thread = OwnerThread(name: "concord-bus-\(connectionID)") { loop.run() }

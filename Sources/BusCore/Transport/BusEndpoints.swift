@@ -40,6 +40,16 @@ public struct BusEndpoints: Sendable, Equatable, Codable {
                      capture: "inproc://\(name)-capture", replay: "inproc://\(name)-replay")
     }
 
+    /// On a secure bus, the in-process publish endpoint of one identity: inproc peers have no
+    /// handshake to authenticate, so the proxy gives each local part its own publish socket and
+    /// knows who sent a message by the socket it came in on.
+    public func forIdentity(_ identity: String) -> BusEndpoints {
+        guard publish.hasPrefix("inproc://") else { return self }
+        var endpoints = self
+        endpoints.publish += "@" + identity
+        return endpoints
+    }
+
     /// The same endpoints with another host, e.g. `*` for binding every interface
     /// (`tcp://127.0.0.1:7701` → `tcp://*:7701`) or `127.0.0.1` for reaching a wildcard bind.
     public func bindable(host: String) -> BusEndpoints {

@@ -42,6 +42,8 @@ final class BusSocketLoop: @unchecked Sendable {
         let pub: ZMQSocket
         let sub: ZMQSocket
         let router: ZMQSocket?
+        /// On a secure bus, the catch-up socket's failed handshakes.
+        var watch: HandshakeWatch?
         var dealers: [String: ZMQSocket] = [:]
     }
 
@@ -58,6 +60,7 @@ final class BusSocketLoop: @unchecked Sendable {
         var state = sockets
         poll(&state)
         // Close in order: outgoing messages already accepted get the linger period to leave.
+        state.watch?.close()
         state.dealers.values.forEach { $0.close() }
         state.router?.close()
         state.sub.close()
@@ -73,16 +76,26 @@ final class BusSocketLoop: @unchecked Sendable {
     }
 
     private func openSockets() throws -> Sockets {
+        let security = configuration.security
+        let endpoints = security.map { configuration.endpoints.forIdentity($0.identity) } ?? configuration.endpoints
         let pub = try ZMQSocket(context, .pub, linger: configuration.linger)
         try pub.setHighWaterMarks(send: configuration.highWaterMark, receive: configuration.highWaterMark)
-        try pub.connect(configuration.endpoints.publish)
+        try security?.connect(pub, toServer: BusSecurity.busIdentity)
+        try pub.connect(endpoints.publish)
         let sub = try ZMQSocket(context, .sub, linger: 0)
         try sub.setHighWaterMarks(send: configuration.highWaterMark, receive: configuration.highWaterMark)
-        try sub.connect(configuration.endpoints.subscribe)
+        try security?.connect(sub, toServer: BusSecurity.busIdentity)
+        try sub.connect(endpoints.subscribe)
         var router: ZMQSocket?
+        var watch: HandshakeWatch?
         if let bind = configuration.catchUpBind {
             let socket = try ZMQSocket(context, .router)
             try socket.set(ZMQ_SNDHWM, 0)
+            if let security {
+                _ = try ZAPHandler.start(on: context, keyring: security.keyring, rights: security.rights, logger: logger)
+                try security.serve(socket, as: .catchUp(source: security.identity))
+                watch = try HandshakeWatch(socket, context: context, what: "the catch-up socket of \(security.identity)", logger: logger)
+            }
             do {
                 try socket.bind(bind)
             } catch let error as ZMQError {
@@ -91,7 +104,7 @@ final class BusSocketLoop: @unchecked Sendable {
             }
             router = socket
         }
-        return Sockets(pub: pub, sub: sub, router: router)
+        return Sockets(pub: pub, sub: sub, router: router, watch: watch)
     }
 
     private func poll(_ sockets: inout Sockets) {
@@ -101,6 +114,7 @@ final class BusSocketLoop: @unchecked Sendable {
             var items = [mailbox.signal.pollItem, sockets.sub.pollItem(readable: messages.hasRoom)]
             if let router = sockets.router { items.append(router.pollItem(readable: catchUpRequests.hasRoom)) }
             items.append(contentsOf: dealerOrder.map { sockets.dealers[$0]!.pollItem() })
+            if let watch = sockets.watch { items.append(watch.pollItem()) }
             let rc = zmq_poll(&items, Int32(items.count), 1_000)
             if rc < 0 {
                 let error = ZMQError.last("zmq_poll")
@@ -122,6 +136,7 @@ final class BusSocketLoop: @unchecked Sendable {
                 if items[index].revents != 0, let dealer = sockets.dealers[key] { readFetchReplies(dealer) }
                 index += 1
             }
+            if let watch = sockets.watch, index < items.count, items[index].revents != 0 { _ = watch.drain() }
         }
     }
 
@@ -133,16 +148,19 @@ final class BusSocketLoop: @unchecked Sendable {
                 try sockets.pub.send([Array(message.topic.utf8), message.payload])
                 traffic.countOut(message.topic)
             case .subscribe(let prefix):
-                try sockets.sub.subscribe(prefix)
+                for narrowed in readable(prefix) { try sockets.sub.subscribe(narrowed) }
             case .unsubscribe(let prefix):
-                try sockets.sub.unsubscribe(prefix)
-            case .fetch(let endpoint, let frames):
-                if sockets.dealers[endpoint] == nil {
+                for narrowed in readable(prefix) { try sockets.sub.unsubscribe(narrowed) }
+            case .fetch(let endpoint, let source, let frames):
+                // One DEALER per source and endpoint: on a secure bus it trusts only that source's key.
+                let key = source + " " + endpoint
+                if sockets.dealers[key] == nil {
                     let dealer = try ZMQSocket(context, .dealer, linger: 0)
+                    try configuration.security?.connect(dealer, toServer: source)
                     try dealer.connect(endpoint)
-                    sockets.dealers[endpoint] = dealer
+                    sockets.dealers[key] = dealer
                 }
-                try sockets.dealers[endpoint]!.send(frames)
+                try sockets.dealers[key]!.send(frames)
             case .routerSend(let frames):
                 try sockets.router?.send(frames)
             case .stop:
@@ -155,6 +173,18 @@ final class BusSocketLoop: @unchecked Sendable {
             logger.warning("bus command failed", metadata: ["bus.error": "\(error)"])
         }
         return true
+    }
+
+    /// What to subscribe to for `prefix`: on a secure bus, only what this identity may read
+    /// (the proxy refuses anything wider), so a partner's `>` at the gateway becomes each
+    /// readable prefix. ZeroMQ counts repeated subscriptions, so unsubscribing the same list undoes it.
+    private func readable(_ prefix: String) -> [String] {
+        guard let security = configuration.security else { return [prefix] }
+        let narrowed = security.rights.narrowed(security.identity, prefix: prefix)
+        if narrowed != [prefix] {
+            logger.debug("subscription narrowed to the part's read rights", metadata: ["bus.prefix": "\(prefix)", "bus.narrowed": "\(narrowed)"])
+        }
+        return narrowed
     }
 
     private func readSubscriptions(_ sub: ZMQSocket) {

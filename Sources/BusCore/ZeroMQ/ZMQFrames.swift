@@ -33,6 +33,19 @@ struct ZMQFrames {
         return [UInt8](UnsafeRawBufferPointer(start: data, count: size))
     }
 
+    /// A metadata property of frame `index` as ZeroMQ attached it on arrival (`User-Id`, the
+    /// identity ZAP gave the sender; `Peer-Address`), or nil when the connection has none.
+    mutating func property(_ name: String, at index: Int) -> String? {
+        guard let value = zmq_msg_gets(&frames[index], name) else { return nil }
+        return String(cString: value)
+    }
+
+    /// Calls `body` with frame `index`'s bytes in place.
+    mutating func withBytes<T>(at index: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        let size = zmq_msg_size(&frames[index])
+        return body(UnsafeRawBufferPointer(start: size > 0 ? zmq_msg_data(&frames[index]) : nil, count: size))
+    }
+
     /// Whether the frames from `offset` on are exactly `[topic][envelope]`, with a non-empty
     /// topic and an envelope of at most `maxBytes`.
     mutating func isTopicAndEnvelope(from offset: Int = 0, maxBytes: Int) -> Bool {

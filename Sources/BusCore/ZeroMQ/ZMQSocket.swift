@@ -4,7 +4,7 @@ import CZeroMQ
 public final class ZMQSocket {
     /// The socket types Concord uses.
     public enum Kind: Int32, Sendable {
-        case pub = 1, sub = 2, dealer = 5, router = 6, xpub = 9, xsub = 10
+        case pair = 0, pub = 1, sub = 2, dealer = 5, router = 6, xpub = 9, xsub = 10
         var zmqType: Int32 { rawValue }
     }
 

@@ -46,6 +46,9 @@ struct Bench: AsyncParsableCommand {
     /// This executable, for benchmarks that start `concord up` as a real process.
     static var ownBinary: String { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path }
 
+    /// How benches read the keys of the `concord up` they start.
+    static let keys: BenchKeys = { folder, identity in try Parts.security(folder: folder, identity: identity) }
+
     struct BusBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "bus",
@@ -89,7 +92,7 @@ struct Bench: AsyncParsableCommand {
             try await Bench.report("concord-bench-gateway", json: options.json) { scratch in
                 try await GatewayBenchmark(concordBinary: Bench.ownBinary, natsServer: natsServer, messages: count,
                                            fanOut: fanOut, requests: requests, scratch: scratch, limits: options.limits,
-                                           catalog: Parts.catalog).run()
+                                           catalog: Parts.catalog, keys: Bench.keys).run()
             } text: { result in Self.text(result) }
         }
 
@@ -121,7 +124,7 @@ struct Bench: AsyncParsableCommand {
         func run() async throws {
             try await Bench.report("concord-bench-services", json: options.json) { scratch in
                 try await ServiceBenchmark(concordBinary: Bench.ownBinary, commands: count, inFlight: inFlight, scratch: scratch,
-                                           limits: options.limits).run()
+                                           limits: options.limits, keys: Bench.keys).run()
             } text: { result in """
                 concord bench services: \(result.commands) cmd.logistics.request.create, at most \(result.in_flight) in flight, journaling on
                   commands answered                 \(Int(result.commands_per_s)) /s

@@ -19,6 +19,7 @@ struct BusClientOptions: ParsableArguments {
         var configuration = BusConnection.Configuration(endpoints: bus.endpoints)
         configuration.readyTimeout = .seconds(5)
         configuration.logger = Logger(label: "concord.cli")
+        configuration.security = try bus.operatorSecurity(operatorName)
         let context = try ZMQContext()
         let connection = try await BusConnection.connect(configuration, context: context)
         let client = CommandClient(connection: connection, source: CommandClient.staffSource(operatorName ?? EnvironmentKey.operatorName.value),

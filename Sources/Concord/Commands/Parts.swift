@@ -16,7 +16,7 @@ enum Parts {
         services.first { $0.name == name }
     }
 
-    static func hostConfiguration(for service: any DomainService, data: String, endpoints: BusEndpoints,
+    static func hostConfiguration(for service: any DomainService, data: String, endpoints: BusEndpoints, security: BusSecurity,
                                   catchUpBind: String, catchUpAdvertise: String?, heartbeatMs: Int) -> ServiceHost.Configuration {
         var configuration = ServiceHost.Configuration(
             databasePath: "\(data)/\(service.name).sqlite", endpoints: endpoints,
@@ -24,7 +24,33 @@ enum Parts {
         configuration.catchUpBind = catchUpBind
         configuration.catchUpAdvertise = catchUpAdvertise
         configuration.heartbeatInterval = .milliseconds(max(heartbeatMs, 10))
+        configuration.security = security
         return configuration
+    }
+
+    /// Every identity on a mission's bus: the bus, each service, the gateway, the recorder, and
+    /// the named operators.
+    static func identities(operators: [String]) -> [String] {
+        [BusSecurity.busIdentity] + services.map(\.source) + [BusRights.gatewayIdentity, BusRights.recorderIdentity]
+            + operators.map(BusRights.operatorIdentity)
+    }
+
+    /// The rights of every part of this build; every `operator/<name>` in the key list is an operator.
+    static func rights(_ keyring: BusKeyring) -> BusRights {
+        let operators = keyring.publicKeys.keys.filter { $0.hasPrefix("operator/") }.map { String($0.dropFirst(9)) }
+        return BusRights.mission(services: services.map { BusRights.ServiceRole(name: $0.name, follows: $0.followedSources) },
+                                 operators: operators.sorted())
+    }
+
+    /// `identity`'s keys and the mission's rights from the key folder, or a clear failure.
+    static func security(folder: String, identity: String) throws -> BusSecurity {
+        do {
+            let keyring = try BusKeyring.load(folder: folder)
+            return BusSecurity(identity: identity, keyPair: try keyring.keyPair(of: identity, folder: folder), keyring: keyring,
+                               rights: rights(keyring))
+        } catch let error as CurveKeyError {
+            throw CommandFailure(error.description)
+        }
     }
 
     /// Every type partners may send: the catalogs of every service.
@@ -32,7 +58,8 @@ enum Parts {
         services.reduce(MessageCatalog()) { $0.merging($1.catalog) }
     }
 
-    static func gatewayConfiguration(host: String, options: GatewayOptions, endpoints: BusEndpoints) throws -> GatewayConfiguration {
+    static func gatewayConfiguration(host: String, options: GatewayOptions, endpoints: BusEndpoints,
+                                     security: BusSecurity) throws -> GatewayConfiguration {
         var configuration = GatewayConfiguration(endpoints: endpoints, catalog: catalog)
         configuration.host = host
         configuration.port = options.gatewayPort
@@ -43,6 +70,7 @@ enum Parts {
         configuration.maxSubscriptions = options.maxSubscriptions
         configuration.serviceTimeout = .milliseconds(options.serviceTimeoutMs)
         configuration.logger = Logger(label: "concord.gateway")
+        configuration.security = security
         return configuration
     }
 }

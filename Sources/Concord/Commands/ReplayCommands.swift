@@ -19,8 +19,9 @@ struct RecordOptions: ParsableArguments {
     @Option(help: "Keep nothing above this classification; with --releasable-to, the partner's clearance (default UNCLASSIFIED). Env: CONCORD_RECORD_MAX_CLASSIFICATION.")
     var maxClassification: String?
 
-    func configuration(capture: String) throws -> Recorder.Configuration {
+    func configuration(capture: String, security: BusSecurity) throws -> Recorder.Configuration {
         var configuration = Recorder.Configuration(capture: capture, output: out)
+        configuration.security = security
         configuration.topics = topics
         // The environment stands in for an option not given.
         configuration.releasableTo = releasableTo ?? EnvironmentKey.recordReleasableTo.value
@@ -48,7 +49,8 @@ struct Record: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap(level: logLevel)
-        let recorder = Recorder(configuration: try record.configuration(capture: bus.endpoints.capture), context: try ZMQContext())
+        let recorder = Recorder(configuration: try record.configuration(capture: bus.endpoints.capture, security: try bus.operatorSecurity()),
+                                context: try ZMQContext())
         let group = ServiceGroup(services: [recorder], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "concord.record"))
         try await group.run()
         print("\(record.out): \(try await recorder.summary)")
@@ -105,7 +107,7 @@ struct Replay: AsyncParsableCommand {
             options.fromOffset = max(0, Int64(time.timeIntervalSince(start) * 1000))
         }
         let context = try ZMQContext()
-        let link = try await ReplayLink.connect(endpoint: bus.endpoints.replay, context: context)
+        let link = try await ReplayLink.connect(endpoint: bus.endpoints.replay, context: context, security: try bus.operatorSecurity())
         do {
             let summary = try await Replayer(path: cassette, options: options).play(into: link) { error in
                 FileHandle.standardError.write(Data("\(cassette): \(error)\n".utf8))

@@ -41,6 +41,14 @@ struct Run: AsyncParsableCommand {
         LogSetup.bootstrap(level: options.logLevel)
         let logger = Logger(label: "concord.run")
         let context = try ZMQContext()
+        let identity = switch part {
+        case "bus": BusSecurity.busIdentity
+        case "gateway": BusRights.gatewayIdentity
+        case "recorder": BusRights.recorderIdentity
+        default: "concord/\(part)"
+        }
+        // Every part is on the bus as its own key; without keys nothing starts (see docs/security.md).
+        let security = try bus.security(as: identity, data: options.data)
         // The bus part checks itself through its own endpoints, reached on loopback when it binds all interfaces.
         var probeEndpoints = bus.endpoints
         let service: any Service
@@ -50,6 +58,7 @@ struct Run: AsyncParsableCommand {
             var configuration = BusProxy.Configuration(bind: bus.endpoints)
             configuration.replayPatience = options.replayPatience
             configuration.logger = Logger(label: "concord.proxy")
+            configuration.security = security
             let proxy = try await ProxyService.start(configuration, context: context,
                                                      hint: "set --bus-publish, --bus-subscribe, --bus-capture and --bus-replay (CONCORD_BUS_*) to free addresses; port * picks one")
             probeEndpoints = proxy.proxy.endpoints.bindable(host: "127.0.0.1")
@@ -60,7 +69,7 @@ struct Run: AsyncParsableCommand {
                 return report
             }
         } else if part == "recorder" {
-            var configuration = try record.configuration(capture: bus.endpoints.capture)
+            var configuration = try record.configuration(capture: bus.endpoints.capture, security: security)
             configuration.logger = Logger(label: "concord.recorder")
             let recorder = Recorder(configuration: configuration, context: context)
             service = recorder
@@ -70,7 +79,7 @@ struct Run: AsyncParsableCommand {
             }
         } else if part == "gateway" {
             let gatewayService = GatewayService(configuration: try Parts.gatewayConfiguration(
-                host: gatewayHost, options: gateway, endpoints: bus.endpoints), context: context)
+                host: gatewayHost, options: gateway, endpoints: bus.endpoints, security: security), context: context)
             service = gatewayService
             partChecks = [{ gatewayService.health() }]
             ready = { [part] in
@@ -84,7 +93,7 @@ struct Run: AsyncParsableCommand {
             guard let domain = Parts.service(named: part) else { throw ValidationError("unknown part '\(part)'") }
             try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)
             let host = ServiceHost(service: domain, configuration: Parts.hostConfiguration(
-                for: domain, data: options.data, endpoints: bus.endpoints, catchUpBind: catchUpBind,
+                for: domain, data: options.data, endpoints: bus.endpoints, security: security, catchUpBind: catchUpBind,
                 catchUpAdvertise: catchUpAdvertise ?? EnvironmentKey.catchUpAdvertise.value, heartbeatMs: options.heartbeatMs), context: context)
             service = host
             ready = { [part] in
@@ -94,9 +103,10 @@ struct Run: AsyncParsableCommand {
             }
         }
         let services = Parts.service(named: part).map { [$0.name] } ?? []
-        let operations = options.operations(endpoints: probeEndpoints, context: context, services: services, partChecks: partChecks)
+        let operations = options.operations(endpoints: probeEndpoints, context: context, security: security, services: services, partChecks: partChecks)
         let announcement = ReadyAnnouncement(readyFile: options.readyFile, report: {
             var report = try await ready()
+            report.keys = bus.keyFolder(data: options.data)
             if let operations {
                 let port = try await operations.waitUntilReady()
                 report.metricsPort = port

@@ -8,7 +8,7 @@ struct ScenarioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scenario",
         abstract: "Run a scenario: timed injects sent as named partners, with the events each should cause checked.",
-        discussion: "The scenario is YAML or JSON (docs/scenarios/mission.yaml is one). Commands go over the bus with the partner's source, as the gateway would stamp them. Exits 1 when an expected event is missed or a command is refused. With --write-cassette the scenario's commands are written as a cassette instead of sent.")
+        discussion: "The scenario is YAML or JSON (docs/scenarios/mission.yaml is one). The mission's own commands go over the bus as the scenario's staff member; partners' commands go through the gateway, signed in with the scenario's credentials, as a partner's would. Exits 1 when an expected event is missed or a command is refused. With --write-cassette the scenario's commands are written as a cassette instead of sent.")
 
     @Argument(help: "The scenario file (.yaml, .yml or .json).")
     var file: String
@@ -19,8 +19,8 @@ struct ScenarioCommand: AsyncParsableCommand {
     @Option(help: "Write the injects as a cassette of commands to this file and exit, without a bus.")
     var writeCassette: String?
 
-    @Option(help: "Send partners' commands through this gateway (nats://host:port) with the scenario's credentials, instead of on the bus.")
-    var gateway: String?
+    @Option(help: "The gateway partners' commands go through (nats://host:port), with the scenario's credentials. Env: CONCORD_GATEWAY_URL.")
+    var gateway = EnvironmentKey.gatewayURL.value(or: "nats://127.0.0.1:4222")
 
     @OptionGroup var bus: BusOptions
 
@@ -41,13 +41,15 @@ struct ScenarioCommand: AsyncParsableCommand {
         }
         var runner = ScenarioRunner(scenario: scenario)
         runner.speed = speed
-        if let gateway {
-            guard let url = URL(string: gateway), let host = url.host, let port = url.port else {
-                throw ValidationError("--gateway takes nats://host:port")
-            }
-            runner.gateway = (host, port)
+        guard let url = URL(string: gateway), let host = url.host, let port = url.port else {
+            throw ValidationError("--gateway takes nats://host:port")
         }
-        let connection = try await BusConnection.connect(BusConnection.Configuration(endpoints: bus.endpoints), context: try ZMQContext())
+        runner.gateway = (host, port)
+        // The bus lets the mission's staff send only as themselves: partners' injects go
+        // through the gateway, signed in with the scenario's credentials.
+        var configuration = BusConnection.Configuration(endpoints: bus.endpoints)
+        configuration.security = try bus.operatorSecurity(scenario.staff)
+        let connection = try await BusConnection.connect(configuration, context: try ZMQContext())
         let report = try await runner.run(on: connection)
         await connection.close()
         print(report)

@@ -20,6 +20,7 @@ struct StatusCommand: AsyncParsableCommand {
         LogSetup.bootstrap(level: "error")
         var configuration = BusConnection.Configuration(endpoints: bus.endpoints)
         configuration.readyTimeout = .seconds(5)
+        configuration.security = try bus.operatorSecurity()
         let connection: BusConnection
         do {
             connection = try await BusConnection.connect(configuration, context: try ZMQContext())

@@ -19,6 +19,9 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Interface to listen on. Env: CONCORD_HOST.")
     var host = EnvironmentKey.host.value(or: "127.0.0.1")
 
+    @Option(help: "Folder of the bus keys; created with a key per part and for operator admin (and CONCORD_OPERATOR) when missing. Env: CONCORD_KEYS. Default: <data>/keys.")
+    var keys: String?
+
     @Option(help: "First of four proxy ports: publish, subscribe, capture, replay; 0 picks free ones. Env: CONCORD_BUS_PORT.")
     var busPort = Int(EnvironmentKey.busPort.value(or: "7701")) ?? 7701
 
@@ -31,6 +34,8 @@ struct Up: AsyncParsableCommand {
         } catch let error as DataFolderLock.Held {
             throw CommandFailure(error.description)
         }
+        let keyFolder = keys ?? EnvironmentKey.keys.value ?? "\(part.data)/keys"
+        let security = try Self.createKeys(folder: keyFolder)
         let context = try ZMQContext()
         // Other processes reach the bus over TCP; this process's own parts over inproc, which
         // skips TCP and ZeroMQ's I/O thread on every hop.
@@ -39,20 +44,25 @@ struct Up: AsyncParsableCommand {
         proxyConfiguration.alsoBind = [local]
         proxyConfiguration.replayPatience = part.replayPatience
         proxyConfiguration.logger = Logger(label: "concord.proxy")
+        proxyConfiguration.security = try security(BusSecurity.busIdentity)
+        // In-process parts have no handshake: each gets its own publish socket (BusEndpoints.forIdentity).
+        proxyConfiguration.localIdentities = Parts.services.map(\.source) + [BusRights.gatewayIdentity, BusSecurity.busIdentity]
         let proxy = try await ProxyService.start(proxyConfiguration, context: context,
                                                  hint: "another concord may be running; choose other ports with --bus-port (CONCORD_BUS_PORT), 0 for free ones")
-        let hosts = Parts.services.map { service in
+        let hosts = try Parts.services.map { service in
             ServiceHost(service: service, configuration: Parts.hostConfiguration(
-                for: service, data: part.data, endpoints: local, catchUpBind: "tcp://\(host):*",
+                for: service, data: part.data, endpoints: local, security: try security(service.source), catchUpBind: "tcp://\(host):*",
                 catchUpAdvertise: nil, heartbeatMs: part.heartbeatMs), context: context)
         }
         let gatewayService = GatewayService(
-            configuration: try Parts.gatewayConfiguration(host: host, options: gateway, endpoints: local), context: context)
-        let operations = part.operations(endpoints: local, context: context, services: Parts.services.map(\.name),
+            configuration: try Parts.gatewayConfiguration(host: host, options: gateway, endpoints: local,
+                                                          security: try security(BusRights.gatewayIdentity)), context: context)
+        let operations = part.operations(endpoints: local, context: context, security: try security(BusSecurity.busIdentity), services: Parts.services.map(\.name),
                                          partChecks: [{ gatewayService.health() }])
         let announcement = ReadyAnnouncement(readyFile: part.readyFile, report: {
             var report = ReadyReport(part: "up")
             report.bus = proxy.proxy.endpoints
+            report.keys = keyFolder
             for host in hosts { report.catchUp[host.service.name] = try await host.waitUntilReady() }
             let port = try await gatewayService.waitUntilReady()
             // Up means a partner's request is served: the gateway has heard every service.
@@ -76,12 +86,25 @@ struct Up: AsyncParsableCommand {
         print("Concord stopped.")
     }
 
+    /// Makes sure the key folder has a key for every part and the default operators (keeping the
+    /// keys already there), and returns how to load one identity's security from it.
+    static func createKeys(folder: String) throws -> (String) throws -> BusSecurity {
+        let operators = Set(["admin"] + [EnvironmentKey.operatorName.value].compactMap { $0 })
+        do {
+            try BusKeyring.create(folder: folder, identities: Parts.identities(operators: operators.sorted()))
+        } catch let error as CurveKeyError {
+            throw CommandFailure(error.description)
+        }
+        return { identity in try Parts.security(folder: folder, identity: identity) }
+    }
+
     /// What `concord up` prints once every part is ready.
     static func banner(_ report: ReadyReport, data: String, services: [String]) -> String {
         let bus = report.bus
         return """
             Concord is up.
               bus      publish \(bus?.publish ?? "-")  subscribe \(bus?.subscribe ?? "-")  capture \(bus?.capture ?? "-")  replay \(bus?.replay ?? "-")
+              keys     \(report.keys ?? "-")   CURVE keys of every part and of operator admin (concord commands read them from here)
               services \(services.map { "\($0) (\(data)/\($0).sqlite)" }.joined(separator: ", "))
               gateway  \(report.gatewayURL ?? "-")   partners connect here with any NATS client (see docs/partners.md)
               health   \(report.metricsURL.map { "\($0)/healthz   metrics \($0)/metrics" } ?? "off")

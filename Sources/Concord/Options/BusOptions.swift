@@ -1,5 +1,6 @@
 import ArgumentParser
 import BusCore
+import Foundation
 import Gateway
 import ServiceLifecycle
 
@@ -17,8 +18,26 @@ struct BusOptions: ParsableArguments {
     @Option(help: "Proxy replay endpoint that cassettes are played into. Env: CONCORD_BUS_REPLAY.")
     var busReplay = EnvironmentKey.busReplay.value(or: "tcp://127.0.0.1:7704")
 
+    @Option(help: "Folder of the mission's bus keys (identities.json and one key file per identity). Env: CONCORD_KEYS. Default: <data folder>/keys.")
+    var keys: String?
+
     var endpoints: BusEndpoints {
         BusEndpoints(publish: busPublish, subscribe: busSubscribe, capture: busCapture, replay: busReplay)
+    }
+
+    /// The key folder: --keys, else CONCORD_KEYS, else `keys` in the data folder.
+    func keyFolder(data: String? = nil) -> String {
+        keys ?? EnvironmentKey.keys.value ?? ((data ?? EnvironmentKey.data.value(or: "./data")) as NSString).appendingPathComponent("keys")
+    }
+
+    /// `identity`'s keys and the mission's rights, read from the key folder.
+    func security(as identity: String, data: String? = nil) throws -> BusSecurity {
+        try Parts.security(folder: keyFolder(data: data), identity: identity)
+    }
+
+    /// The keys of the operator the CLI acts as (`--operator-name`, CONCORD_OPERATOR, default admin).
+    func operatorSecurity(_ name: String? = nil) throws -> BusSecurity {
+        try security(as: BusRights.operatorIdentity(name ?? EnvironmentKey.operatorName.value(or: "admin")))
     }
 }
 
@@ -57,11 +76,12 @@ struct PartOptions: ParsableArguments {
 
     var replayPatience: Duration { .milliseconds(replayPatienceMs) }
 
-    /// The health and metrics server for this process, unless it is off.
-    func operations(endpoints: BusEndpoints, context: ZMQContext, services: [String],
+    /// The health and metrics server for this process, unless it is off; its bus checks
+    /// connect as `security`'s identity.
+    func operations(endpoints: BusEndpoints, context: ZMQContext, security: BusSecurity, services: [String],
                     partChecks: [@Sendable () -> (healthy: Bool, line: String)] = []) -> OperationsServer? {
         guard let port = Int(metricsPort) else { return nil }
-        return OperationsServer(host: metricsHost, port: port, endpoints: endpoints, context: context,
+        return OperationsServer(host: metricsHost, port: port, endpoints: endpoints, context: context, security: security,
                                 services: services, heartbeatInterval: .milliseconds(heartbeatMs), partChecks: partChecks)
     }
 }

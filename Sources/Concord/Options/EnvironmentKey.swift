@@ -4,6 +4,8 @@ import Foundation
 enum EnvironmentKey: String, CaseIterable {
     /// Data folder for `up` and for `run <service>` (SQLite files, lock file).
     case data = "CONCORD_DATA"
+    /// Folder of the mission's bus keys (`identities.json` and key files); default `<data>/keys`.
+    case keys = "CONCORD_KEYS"
     /// Interface `concord up` listens on.
     case host = "CONCORD_HOST"
     /// First of the four proxy ports of `concord up` (publish, subscribe, capture, replay); 0 for free ones.
@@ -46,7 +48,7 @@ enum EnvironmentKey: String, CaseIterable {
     case maxSubscriptions = "CONCORD_GATEWAY_MAX_SUBSCRIPTIONS"
     /// Milliseconds without a heartbeat after which the gateway answers a service's requests with 503.
     case serviceTimeout = "CONCORD_GATEWAY_SERVICE_TIMEOUT_MS"
-    /// Gateway URL for `sub`, `pub`, `request`, e.g. `nats://127.0.0.1:4222`.
+    /// Gateway URL for `sub`, `pub`, `request` and `scenario`, e.g. `nats://127.0.0.1:4222`.
     case gatewayURL = "CONCORD_GATEWAY_URL"
     /// The CA (PEM) that signed a TLS gateway's certificate, for `sub`, `pub`, `request`.
     case tlsCA = "CONCORD_TLS_CA"

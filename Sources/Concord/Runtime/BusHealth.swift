@@ -4,28 +4,34 @@ import Synchronization
 
 /// The health of the parts in this process, judged from the bus: the proxy answers this
 /// process's own probe, and every service here has been heard (its heartbeat crossed the bus)
-/// within three heartbeat intervals.
+/// within three heartbeat intervals (at least two seconds).
 final class BusHealth: Sendable {
     let endpoints: BusEndpoints
     let context: ZMQContext
     let services: [String]
     let interval: Duration
+    let security: BusSecurity
     private let heard = HeartbeatBook()
     /// Connected on the first check that finds the proxy; until then the bus is reported unreachable.
     private let connection = Mutex<BusConnection?>(nil)
 
-    init(endpoints: BusEndpoints, context: ZMQContext, services: [String], heartbeatInterval: Duration) {
+    init(endpoints: BusEndpoints, context: ZMQContext, security: BusSecurity, services: [String], heartbeatInterval: Duration) {
+        self.security = security
         self.endpoints = endpoints
         self.context = context
         self.services = services
         interval = heartbeatInterval
     }
 
+    /// Connects now (the operations server does at start), so heartbeats are heard before the first check.
+    func connect() async -> Bool { await connected() != nil }
+
     private func connected() async -> BusConnection? {
         if let connection = connection.withLock({ $0 }) { return connection }
         var configuration = BusConnection.Configuration(endpoints: endpoints)
         configuration.readyTimeout = .seconds(2)
         configuration.logger = Logger(label: "concord.operations")
+        configuration.security = security
         guard let fresh = try? await BusConnection.connect(configuration, context: context) else { return nil }
         fresh.subscribe(Heartbeat.type)
         let heard = heard
@@ -47,11 +53,14 @@ final class BusHealth: Sendable {
         lines.append("bus: \(answers ? "answers" : "no answer from the proxy at \(endpoints.publish)")")
         var healthy = answers
         let seen = heard.latest
+        // Three heartbeats, and never under two seconds: on a busy host a short interval's
+        // beat can be late without the service being down.
+        let window = max(interval * 3, .seconds(2))
         for service in services {
             let last = seen["concord/\(service)"]?.at
-            let fresh = last.map { ContinuousClock.now - $0 < interval * 3 } ?? false
+            let fresh = last.map { ContinuousClock.now - $0 < window } ?? false
             healthy = healthy && fresh
-            lines.append("\(service): \(fresh ? "heard" : "not heard within \(interval * 3)")")
+            lines.append("\(service): \(fresh ? "heard" : "not heard within \(window)")")
         }
         return OperationsServer.Health(healthy: healthy, lines: lines)
     }

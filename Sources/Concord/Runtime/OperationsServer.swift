@@ -30,8 +30,12 @@ final class OperationsServer: Service, Sendable {
     let logger = Logger(label: "concord.operations")
     private let ready = ReadySignal<Int>()
 
-    init(host: String, port: Int, endpoints: BusEndpoints, context: ZMQContext, services: [String], heartbeatInterval: Duration,
-         partChecks: [@Sendable () -> (healthy: Bool, line: String)] = []) {
+    /// Who the health checks are on the bus.
+    let security: BusSecurity
+
+    init(host: String, port: Int, endpoints: BusEndpoints, context: ZMQContext, security: BusSecurity, services: [String],
+         heartbeatInterval: Duration, partChecks: [@Sendable () -> (healthy: Bool, line: String)] = []) {
+        self.security = security
         self.host = host
         self.port = port
         self.endpoints = endpoints
@@ -46,7 +50,7 @@ final class OperationsServer: Service, Sendable {
 
     func run() async throws {
         let registry = MetricsSetup.registry
-        let health = BusHealth(endpoints: endpoints, context: context, services: services, heartbeatInterval: heartbeatInterval)
+        let health = BusHealth(endpoints: endpoints, context: context, security: security, services: services, heartbeatInterval: heartbeatInterval)
         let check: @Sendable () async -> Health = { [partChecks] in
             var result = await health.check()
             for part in partChecks {
@@ -56,6 +60,8 @@ final class OperationsServer: Service, Sendable {
             }
             return result
         }
+        // Listen for heartbeats from the start, so the first /healthz already knows who was heard.
+        Task { _ = await health.connect() }
         let channel: any Channel
         do {
             channel = try await bind(registry: registry, check: check)

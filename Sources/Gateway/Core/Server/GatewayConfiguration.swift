@@ -36,6 +36,8 @@ public struct GatewayConfiguration: Sendable {
     public var tls: TLSFiles?
     public var serverName = "concord-gateway"
     public var logger = Logger(label: "concord.gateway")
+    /// On a secure bus: the gateway's identity (`concord/gateway`) and keys.
+    public var security: BusSecurity?
 
     public init(endpoints: BusEndpoints, catalog: MessageCatalog) {
         self.endpoints = endpoints

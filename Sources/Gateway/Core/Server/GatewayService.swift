@@ -56,6 +56,7 @@ public final class GatewayService: Service, Sendable {
         do {
             var busConfiguration = BusConnection.Configuration(endpoints: configuration.endpoints)
             busConfiguration.logger = logger
+            busConfiguration.security = configuration.security
             bus = try await BusConnection.connect(busConfiguration, context: context)
         } catch {
             try? await server.close()

@@ -41,3 +41,11 @@ extension DomainService {
     /// The type of rejections this service sends.
     public var rejectionType: String { "\(name).command.rejected" }
 }
+
+extension DomainService {
+    /// Every source the service's consumer follows: its own `follows`, and for every service
+    /// but the registry (which keeps them itself) who holds which role.
+    public var followedSources: [Consumer.Follow] {
+        follows + (source == StaffRoles.follow.source ? [] : [StaffRoles.follow])
+    }
+}

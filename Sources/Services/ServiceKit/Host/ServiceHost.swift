@@ -22,6 +22,8 @@ public final class ServiceHost: Service, Sendable {
         public var heartbeatInterval: Duration = .seconds(1)
         public var environment = ServiceEnvironment()
         public var logger: Logger
+        /// On a secure bus: the service's identity (`concord/<service>`) and keys.
+        public var security: BusSecurity?
 
         public init(databasePath: String, endpoints: BusEndpoints, logger: Logger) {
             self.databasePath = databasePath
@@ -62,6 +64,7 @@ public final class ServiceHost: Service, Sendable {
             var busConfiguration = BusConnection.Configuration(endpoints: configuration.endpoints,
                                                                catchUpBind: configuration.catchUpBind)
             busConfiguration.logger = logger
+            busConfiguration.security = configuration.security
             connection = try await BusConnection.connect(busConfiguration, context: context)
         } catch {
             ready.fail(error)
@@ -70,8 +73,7 @@ public final class ServiceHost: Service, Sendable {
         let source = EventSource(source: service.source, connection: connection, database: database,
                                  heartbeatInterval: configuration.heartbeatInterval,
                                  advertisedEndpoint: configuration.catchUpAdvertise, logger: logger)
-        // Every service but the registry (which keeps them itself) follows who holds which role.
-        let follows = service.follows + (service.source == StaffRoles.follow.source ? [] : [StaffRoles.follow])
+        let follows = service.followedSources
         let consumer = follows.isEmpty ? nil : Consumer(
             part: service.name, follows: follows, connection: connection, database: database,
             catalog: catalog, logger: logger, apply: { [service, catalog, environment = configuration.environment] event, db in
