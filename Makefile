@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DATA ?= ./data
 
-.PHONY: up test build deps bench fuzz clean compose-check image compose-test soak-flow
+.PHONY: up test build deps bench fuzz clean compose-check image compose-test soak-flow multihost-test
 FUZZ_SECONDS ?= 30
 
 deps:
@@ -17,12 +17,14 @@ up: build
 	.build/release/concord up --data $(DATA)
 
 ## Installs what is missing, builds once, runs every test (and a 10-second fuzz of the NATS
-## decoder, the compose file's checks, and the compose test on a real Docker engine).
+## decoder, the compose file's checks, the multi-host test, and the compose test on a real
+## Docker engine).
 test: deps compose-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) build --product concord
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory multihost-test
 	$(MAKE) --no-print-directory compose-test
 
 ## The canary information-flow property over 100,000 generated scenarios instead of the 2,000
@@ -50,6 +52,13 @@ image: deps
 ## the whole deployment, a stock NATS client from the host, a service killed mid-burst.
 compose-test: deps
 	Tests/Compose/compose_test.sh
+
+## Five hosts as network namespaces (bus, services, gateway, partner, outsider) with CURVE and
+## TLS: the shipped scenario end to end, a packet capture of every link scanned for its strings,
+## and an outsider's probes refused and counted (Tests/Security/multihost.py; needs root).
+multihost-test: deps
+	$(SWIFT) build --product concord
+	python3 Tests/Security/multihost.py .build/debug/concord $$(mktemp -d /tmp/concord-multihost.XXXXXX)
 
 ## libFuzzer on both NATS decoders (what partners send, what a server sends) for $(FUZZ_SECONDS)
 ## seconds each, starting from Fuzz/client-corpus and Fuzz/server-corpus; then the partner

@@ -11,6 +11,9 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # The gateway bench (and its test) measures Concord against Debian's nats-server.
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
+# The multi-host test: network namespaces as hosts, and a packet capture of every link.
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v tcpdump >/dev/null 2>&1 || [ -x /usr/bin/tcpdump ] || [ -x /usr/sbin/tcpdump ] || missing+=(tcpdump)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing missing system packages: ${missing[*]}"
@@ -31,6 +34,12 @@ fi
 if ! python3 -c "import nkeys" >/dev/null 2>&1; then
   echo "Installing nkeys (PyPI) for the gateway conformance test"
   python3 -m pip install -q nkeys </dev/null || python3 -m pip install -q --break-system-packages nkeys </dev/null
+fi
+
+# The outsider probes speak ZeroMQ through pyzmq, which carries its own libzmq build.
+if ! python3 -c "import zmq" >/dev/null 2>&1; then
+  echo "Installing pyzmq (PyPI) for the outsider probes"
+  python3 -m pip install -q pyzmq </dev/null || python3 -m pip install -q --break-system-packages pyzmq </dev/null
 fi
 
 # The metrics test reads /metrics with the official Prometheus client's text-format parser.

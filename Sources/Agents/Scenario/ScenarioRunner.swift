@@ -14,6 +14,8 @@ public struct ScenarioRunner: Sendable {
     /// Where partners' commands go in through the gateway, as a stock client's would; without
     /// it they go on the bus with the partner's source, as the gateway would stamp them.
     public var gateway: (host: String, port: Int)?
+    /// TLS to the gateway (a `tls://` gateway), with the CA its certificate is checked against.
+    public var gatewayTLS: PartnerClient.TLS?
 
     public init(scenario: Scenario) { self.scenario = scenario }
 
@@ -115,7 +117,7 @@ public struct ScenarioRunner: Sendable {
                 throw ScenarioError("the scenario has no credentials for \(partner) to sign in at the gateway")
             }
             clients[partner] = try await PartnerClient.connect(host: gateway.host, port: gateway.port, credentials: credentials,
-                                                               name: "concord-scenario-\(partner)")
+                                                               name: "concord-scenario-\(partner)", tls: gatewayTLS)
         }
         var headers = [("Concord-Idempotency-Key", command.idempotencyKey ?? command.id)]
         if let traceparent = command.traceparent { headers.append(("traceparent", traceparent)) }

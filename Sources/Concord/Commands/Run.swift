@@ -61,7 +61,8 @@ struct Run: AsyncParsableCommand {
             configuration.security = security
             let proxy = try await ProxyService.start(configuration, context: context,
                                                      hint: "set --bus-publish, --bus-subscribe, --bus-capture and --bus-replay (CONCORD_BUS_*) to free addresses; port * picks one")
-            probeEndpoints = proxy.proxy.endpoints.bindable(host: "127.0.0.1")
+            let bound = proxy.proxy.endpoints
+            probeEndpoints = bound.publish.contains("//0.0.0.0:") || bound.publish.contains("//*:") ? bound.bindable(host: "127.0.0.1") : bound
             service = proxy
             ready = { [part] in
                 var report = ReadyReport(part: part)

@@ -22,6 +22,9 @@ struct ScenarioCommand: AsyncParsableCommand {
     @Option(help: "The gateway partners' commands go through (nats://host:port), with the scenario's credentials. Env: CONCORD_GATEWAY_URL.")
     var gateway = EnvironmentKey.gatewayURL.value(or: "nats://127.0.0.1:4222")
 
+    @Option(help: "PEM file of the CA that signed the gateway's certificate, for tls:// (default: the system's roots). Env: CONCORD_TLS_CA.")
+    var tlsCA: String?
+
     @OptionGroup var bus: BusOptions
 
     func run() async throws {
@@ -41,10 +44,11 @@ struct ScenarioCommand: AsyncParsableCommand {
         }
         var runner = ScenarioRunner(scenario: scenario)
         runner.speed = speed
-        guard let url = URL(string: gateway), let host = url.host, let port = url.port else {
-            throw ValidationError("--gateway takes nats://host:port")
+        guard let url = URL(string: gateway), let host = url.host, let port = url.port, ["nats", "tls"].contains(url.scheme) else {
+            throw ValidationError("--gateway takes nats://host:port or tls://host:port")
         }
         runner.gateway = (host, port)
+        if url.scheme == "tls" { runner.gatewayTLS = PartnerClient.TLS(caFile: tlsCA ?? EnvironmentKey.tlsCA.value) }
         // The bus lets the mission's staff send only as themselves: partners' injects go
         // through the gateway, signed in with the scenario's credentials.
         var configuration = BusConnection.Configuration(endpoints: bus.endpoints)
