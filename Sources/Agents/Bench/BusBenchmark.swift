@@ -7,7 +7,9 @@ import Synchronization
 /// `concord bench bus`: envelopes per second through a real proxy over loopback TCP, measured in
 /// the same run against libzmq's own C path (publisher → `zmq_proxy` → subscriber: the ceiling),
 /// against raw mode (the same bytes pre-encoded through Concord's transport: no JSON, no
-/// journal) and against durable mode (each event journaled in SQLite before it is published).
+/// journal) and against durable mode (each event journaled in SQLite before it is published);
+/// and envelopes again through a CURVE-protected proxy that checks each sender's rights, against
+/// the same envelopes without CURVE: what the bus's security costs.
 public struct BusBenchmark: Sendable {
     public struct Result: Codable, Sendable {
         public var messages: Int
@@ -29,6 +31,10 @@ public struct BusBenchmark: Sendable {
         public var libzmq_ratio: Double
         /// raw_per_s / libzmq_per_s: what Concord's transport costs over libzmq's own path.
         public var raw_libzmq_ratio: Double
+        /// Envelopes through a CURVE proxy with ZAP and rights checks (encrypted both ways).
+        public var curve_envelopes_per_s: Double
+        /// curve_envelopes_per_s / envelopes_per_s: 1 − the price of CURVE (target ≥ 0.7).
+        public var curve_ratio: Double
     }
 
     public var messages: Int
@@ -60,10 +66,34 @@ public struct BusBenchmark: Sendable {
         }
         let durableRate = try await measureDurable(context, proxy.endpoints, batch: durableBatch, count: messages)
         let singleRate = try await measureDurable(context, proxy.endpoints, batch: 1, count: min(messages, 20_000))
+        let curveRate = try await measureCurve()
         return Result(messages: messages, envelope_bytes: raw.count, libzmq_per_s: libzmq, raw_per_s: rawRate,
                       envelopes_per_s: envelopeRate, durable_batch: durableBatch, durable_per_s: durableRate,
                       durable_single_per_s: singleRate, ratio: envelopeRate / rawRate, durable_ratio: durableRate / rawRate,
-                      libzmq_ratio: envelopeRate / libzmq, raw_libzmq_ratio: rawRate / libzmq)
+                      libzmq_ratio: envelopeRate / libzmq, raw_libzmq_ratio: rawRate / libzmq,
+                      curve_envelopes_per_s: curveRate, curve_ratio: curveRate / envelopeRate)
+    }
+
+    /// Envelopes mode through a proxy with CURVE, ZAP and the rights table: the publisher is
+    /// `concord/bench` publishing its own topics, the subscriber a part that may read them.
+    private func measureCurve() async throws -> Double {
+        let folder = scratch.appendingPathComponent("keys").path
+        let reader = "concord/bench-reader"
+        try BusKeyring.create(folder: folder, identities: [BusSecurity.busIdentity, "concord/bench", reader])
+        let rights = BusRights([BusSecurity.busIdentity: .init(),
+                                "concord/bench": .init(publish: [.init("bench.", sources: ["concord/bench"])]),
+                                reader: .init(read: ["bench."])])
+        let context = try ZMQContext()
+        var configuration = Self.unboundedProxy()
+        configuration.security = try BusSecurity.load(folder: folder, identity: BusSecurity.busIdentity, rights: rights)
+        let proxy = try await BusProxy(configuration, context: context)
+        let rate = try await measure(context, proxy.endpoints, decode: true, mode: "CURVE envelopes",
+                                     security: (try BusSecurity.load(folder: folder, identity: "concord/bench", rights: rights),
+                                                try BusSecurity.load(folder: folder, identity: reader, rights: rights))) { connection, _ in
+            for index in 0..<messages { connection.publish(Self.sampleEnvelope(index: index)) }
+        }
+        await proxy.stop()
+        return rate
     }
 
     /// libzmq's own path, in C, on a thread of its own.
@@ -129,10 +159,13 @@ public struct BusBenchmark: Sendable {
     /// span the libzmq reference times). Fails with the count received when nothing arrives for
     /// the stall limit.
     func measure(_ context: ZMQContext, _ endpoints: BusEndpoints, decode: Bool, count: Int? = nil, mode: String,
+                 security: (publisher: BusSecurity, subscriber: BusSecurity)? = nil,
                  publish: @escaping @Sendable (BusConnection, DatabasePool) async throws -> Void) async throws -> Double {
         var configuration = BusConnection.Configuration(endpoints: endpoints, catchUpBind: nil)
         configuration.highWaterMark = 0
+        configuration.security = security?.publisher
         let publisher = try await BusConnection.connect(configuration, context: context)
+        configuration.security = security?.subscriber
         let subscriber = try await BusConnection.connect(configuration, context: context)
         defer { Task.detached { await publisher.close(); await subscriber.close() } }
         subscriber.subscribe("bench.")

@@ -52,7 +52,7 @@ struct Bench: AsyncParsableCommand {
     struct BusBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "bus",
-            abstract: "Envelopes per second through a real proxy, against raw pre-encoded bytes and against journaled publishing.")
+            abstract: "Envelopes per second through a real proxy, against raw pre-encoded bytes, journaled publishing, and CURVE.")
 
         @Option(help: "Messages per mode.") var count = 100_000
         @Option(help: "Events per transaction in durable mode (group commit).") var durableBatch = 64
@@ -68,6 +68,7 @@ struct Bench: AsyncParsableCommand {
                   envelopes (encode + decode)          \(Int(result.envelopes_per_s)) msg/s   ratio \(String(format: "%.3f", result.ratio))   libzmq ratio \(String(format: "%.3f", result.libzmq_ratio))
                   durable (journaled, \(result.durable_batch) per tx)      \(Int(result.durable_per_s)) msg/s   ratio \(String(format: "%.3f", result.durable_ratio))
                   durable (journaled, 1 per tx)        \(Int(result.durable_single_per_s)) msg/s   ratio \(String(format: "%.3f", result.durable_single_per_s / result.raw_per_s))
+                  envelopes with CURVE (ZAP, rights)   \(Int(result.curve_envelopes_per_s)) msg/s   ratio to envelopes \(String(format: "%.3f", result.curve_ratio))   (target ≥ 0.70)
                 """
             }
         }

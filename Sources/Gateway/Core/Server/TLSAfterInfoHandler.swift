@@ -6,19 +6,35 @@ import NIOSSL
 final class TLSAfterInfoHandler: ChannelOutboundHandler, RemovableChannelHandler, @unchecked Sendable {
     // @unchecked: used on its channel's event loop only.
     typealias OutboundIn = ByteBuffer
-    private let sslContext: NIOSSLContext
+    /// Puts TLS first in the pipeline; throws when it cannot.
+    private let install: (ChannelHandlerContext) throws -> Void
 
-    init(context: NIOSSLContext) { sslContext = context }
+    convenience init(context sslContext: NIOSSLContext) {
+        self.init { context in
+            try context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext), position: .first)
+        }
+    }
+
+    /// Set once TLS could not be added: whatever is written after INFO is dropped, not sent in clear.
+    private var failed = false
+
+    /// `install` stands in for adding TLS in tests of the failure path.
+    init(install: @escaping (ChannelHandlerContext) throws -> Void) { self.install = install }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard !failed else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
         context.write(data, promise: promise)
         context.flush()
-        let ssl = NIOSSLServerHandler(context: sslContext)
-        context.pipeline.syncOperations.removeHandler(self, promise: nil)
         do {
-            try context.pipeline.syncOperations.addHandler(ssl, position: .first)
+            try install(context)
         } catch {
+            failed = true
             context.close(promise: nil)
+            return
         }
+        context.pipeline.syncOperations.removeHandler(self, promise: nil)
     }
 }
