@@ -75,3 +75,29 @@ sleep 3
 docker-compose -p "$project" start logistics >/dev/null
 wait "$partner" || { cat /tmp/concord-partner.log; exit 1; }
 cat /tmp/concord-partner.log
+
+echo "an outsider on the compose network"
+# The host reaches the containers' addresses on the compose network without any key: what an
+# outsider on that network could try. Each probe must fail and be counted by the bus and by the
+# registry's catch-up server.
+address() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$(docker-compose -p "$project" ps -q "$1")"; }
+bus_ip=$(address bus)
+registry_ip=$(address registry)
+counter() { python3 -c "import sys, urllib.request
+text = urllib.request.urlopen('http://$1:9464/metrics', timeout=10).read().decode()
+print(int(sum(float(l.rsplit(' ', 1)[1]) for l in text.splitlines() if l.startswith('$2'))))"; }
+refused_before=$(counter "$bus_ip" concord_bus_auth_refused_total)
+failed_before=$(counter "$bus_ip" concord_bus_handshakes_failed_total)
+catchup_before=$(counter "$registry_ip" concord_bus_auth_refused_total)
+python3 Tests/Security/outsider.py --publish "tcp://$bus_ip:7701" --subscribe "tcp://$bus_ip:7702" \
+  --catch-up "concord/registry=tcp://$registry_ip:7710" --keys "$CONCORD_KEYS_DIR/identities.json" --wait 1.5
+sleep 1
+refused=$(( $(counter "$bus_ip" concord_bus_auth_refused_total) - refused_before ))
+failed=$(( $(counter "$bus_ip" concord_bus_handshakes_failed_total) - failed_before ))
+catchup=$(( $(counter "$registry_ip" concord_bus_auth_refused_total) - catchup_before ))
+echo "counted: the bus refused $refused keys and saw $failed failed handshakes; the registry's catch-up refused $catchup keys"
+[ "$refused" -ge 2 ] && [ "$failed" -ge 4 ] && [ "$catchup" -ge 1 ] || { echo "the outsider's probes were not all counted"; exit 1; }
+if docker-compose -p "$project" run --rm -T cli partner list | grep -q OUTSIDER; then
+  echo "a forged command registered a partner"; exit 1
+fi
+echo "outsider refused and counted: ok"

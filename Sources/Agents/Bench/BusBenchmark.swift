@@ -31,9 +31,12 @@ public struct BusBenchmark: Sendable {
         public var libzmq_ratio: Double
         /// raw_per_s / libzmq_per_s: what Concord's transport costs over libzmq's own path.
         public var raw_libzmq_ratio: Double
-        /// Envelopes through a CURVE proxy with ZAP and rights checks (encrypted both ways).
+        /// Envelopes with publisher, proxy and subscriber each in its own ZeroMQ context, as
+        /// `concord run` deploys them (each its own I/O thread), without CURVE: the reference.
+        public var separate_envelopes_per_s: Double
+        /// The same through a CURVE proxy with ZAP and rights checks (encrypted both ways).
         public var curve_envelopes_per_s: Double
-        /// curve_envelopes_per_s / envelopes_per_s: 1 − the price of CURVE (target ≥ 0.7).
+        /// curve_envelopes_per_s / separate_envelopes_per_s: 1 − the price of CURVE (target ≥ 0.7).
         public var curve_ratio: Double
     }
 
@@ -66,34 +69,40 @@ public struct BusBenchmark: Sendable {
         }
         let durableRate = try await measureDurable(context, proxy.endpoints, batch: durableBatch, count: messages)
         let singleRate = try await measureDurable(context, proxy.endpoints, batch: 1, count: min(messages, 20_000))
-        let curveRate = try await measureCurve()
+        let (separateRate, curveRate) = try await measureCurve()
         return Result(messages: messages, envelope_bytes: raw.count, libzmq_per_s: libzmq, raw_per_s: rawRate,
                       envelopes_per_s: envelopeRate, durable_batch: durableBatch, durable_per_s: durableRate,
                       durable_single_per_s: singleRate, ratio: envelopeRate / rawRate, durable_ratio: durableRate / rawRate,
                       libzmq_ratio: envelopeRate / libzmq, raw_libzmq_ratio: rawRate / libzmq,
-                      curve_envelopes_per_s: curveRate, curve_ratio: curveRate / envelopeRate)
+                      separate_envelopes_per_s: separateRate, curve_envelopes_per_s: curveRate, curve_ratio: curveRate / separateRate)
     }
 
-    /// Envelopes mode through a proxy with CURVE, ZAP and the rights table: the publisher is
-    /// `concord/bench` publishing its own topics, the subscriber a part that may read them.
-    private func measureCurve() async throws -> Double {
+    /// Envelopes with the publisher, the proxy and the subscriber in three contexts, as three
+    /// `concord run` processes have them: first plain, then through a proxy with CURVE, ZAP and
+    /// the rights table (the publisher is `concord/bench` publishing its own topics, the
+    /// subscriber a part that may read them).
+    private func measureCurve() async throws -> (plain: Double, curve: Double) {
         let folder = scratch.appendingPathComponent("keys").path
         let reader = "concord/bench-reader"
         try BusKeyring.create(folder: folder, identities: [BusSecurity.busIdentity, "concord/bench", reader])
         let rights = BusRights([BusSecurity.busIdentity: .init(),
                                 "concord/bench": .init(publish: [.init("bench.", sources: ["concord/bench"])]),
                                 reader: .init(read: ["bench."])])
-        let context = try ZMQContext()
-        var configuration = Self.unboundedProxy()
-        configuration.security = try BusSecurity.load(folder: folder, identity: BusSecurity.busIdentity, rights: rights)
-        let proxy = try await BusProxy(configuration, context: context)
-        let rate = try await measure(context, proxy.endpoints, decode: true, mode: "CURVE envelopes",
-                                     security: (try BusSecurity.load(folder: folder, identity: "concord/bench", rights: rights),
-                                                try BusSecurity.load(folder: folder, identity: reader, rights: rights))) { connection, _ in
-            for index in 0..<messages { connection.publish(Self.sampleEnvelope(index: index)) }
+        var rates: [Double] = []
+        for secure in [false, true] {
+            let context = try ZMQContext()
+            var configuration = Self.unboundedProxy()
+            if secure { configuration.security = try BusSecurity.load(folder: folder, identity: BusSecurity.busIdentity, rights: rights) }
+            let proxy = try await BusProxy(configuration, context: context)
+            let security = secure ? (try BusSecurity.load(folder: folder, identity: "concord/bench", rights: rights),
+                                     try BusSecurity.load(folder: folder, identity: reader, rights: rights)) : nil
+            rates.append(try await measure(try ZMQContext(), proxy.endpoints, decode: true, mode: secure ? "CURVE envelopes" : "separate envelopes",
+                                           security: security, subscriberContext: try ZMQContext()) { connection, _ in
+                for index in 0..<messages { connection.publish(Self.sampleEnvelope(index: index)) }
+            })
+            await proxy.stop()
         }
-        await proxy.stop()
-        return rate
+        return (rates[0], rates[1])
     }
 
     /// libzmq's own path, in C, on a thread of its own.
@@ -159,14 +168,14 @@ public struct BusBenchmark: Sendable {
     /// span the libzmq reference times). Fails with the count received when nothing arrives for
     /// the stall limit.
     func measure(_ context: ZMQContext, _ endpoints: BusEndpoints, decode: Bool, count: Int? = nil, mode: String,
-                 security: (publisher: BusSecurity, subscriber: BusSecurity)? = nil,
+                 security: (publisher: BusSecurity, subscriber: BusSecurity)? = nil, subscriberContext: ZMQContext? = nil,
                  publish: @escaping @Sendable (BusConnection, DatabasePool) async throws -> Void) async throws -> Double {
         var configuration = BusConnection.Configuration(endpoints: endpoints, catchUpBind: nil)
         configuration.highWaterMark = 0
         configuration.security = security?.publisher
         let publisher = try await BusConnection.connect(configuration, context: context)
         configuration.security = security?.subscriber
-        let subscriber = try await BusConnection.connect(configuration, context: context)
+        let subscriber = try await BusConnection.connect(configuration, context: subscriberContext ?? context)
         defer { Task.detached { await publisher.close(); await subscriber.close() } }
         subscriber.subscribe("bench.")
         try await Task.sleep(for: .milliseconds(200))
