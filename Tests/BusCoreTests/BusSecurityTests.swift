@@ -179,6 +179,18 @@ struct BusSecurityTests {
         await mission.bus.stop()
     }
 
+    @Test("the proxy reads a sender's source only from an envelope that names exactly one string source")
+    func soleSource() {
+        func source(_ text: String) -> String? { Array(text.utf8).withUnsafeBytes { EnvelopeCodec.soleSource(of: $0) } }
+        #expect(source(#"{"id":"1","source":"concord/logistics","data":{"source":"concord/registry"}}"#) == "concord/logistics")
+        #expect(source(#"{"source":"concord/logistics","source":"concord/intelligence"}"#) == nil)
+        #expect(source(#"{"source":["concord/logistics"]}"#) == nil)
+        #expect(source(#"{"id":"1"}"#) == nil)
+        #expect(source(#"{"source":"concord/logistics"} trailing"#) == nil)
+        #expect(source(#"{"source":"concord/logi"#) == nil)
+        #expect(source(#"{"source":"concord\/logistics"}"#) == "concord/logistics")
+    }
+
     @Test("key files are checked: a secret key that does not match the key list is refused")
     func keyFiles() throws {
         let folder = try TemporaryFolder()

@@ -79,6 +79,15 @@ def silent(socket, wait):
     return True
 
 
+def expect_silence(socket, wait, what):
+    """Prints whether `what` got nothing back; returns 1 when it got something."""
+    if silent(socket, wait):
+        print(f"ok - {what} got nothing")
+        return 0
+    print(f"not ok - {what} got an answer")
+    return 1
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--publish", required=True)
@@ -102,11 +111,7 @@ def main():
             for _ in range(3):
                 publisher.send_multipart([topic.encode(), body])
             print(f"sent - {what} ({topic}) over {how}")
-        if silent(subscriber, args.wait):
-            print(f"ok - a subscription to everything over {how} received nothing")
-        else:
-            failures += 1
-            print(f"not ok - a subscription to everything over {how} received traffic")
+        failures += expect_silence(subscriber, args.wait, f"a subscription to everything over {how}")
         for entry in args.catch_up:
             source, _, endpoint = entry.partition("=")
             server_key = public.get(source) if how.startswith("CURVE") else None
@@ -114,11 +119,7 @@ def main():
                 continue
             dealer = make(context, zmq.DEALER, endpoint, server_key)
             dealer.send_multipart([b"outsider-fetch", json.dumps({"from": 1, "limit": 2000}).encode()])
-            if silent(dealer, args.wait):
-                print(f"ok - a catch-up fetch from {source} over {how} got no answer")
-            else:
-                failures += 1
-                print(f"not ok - a catch-up fetch from {source} over {how} got an answer")
+            failures += expect_silence(dealer, args.wait, f"a catch-up fetch from {source} over {how}")
             dealer.close()
         subscriber.close()
         publisher.close()
@@ -140,12 +141,7 @@ def compromised(context, args, public):
     for what, topic, body in forged_messages()[2:]:
         publisher.send_multipart([topic.encode(), body])
         print(f"sent - {what} ({topic}) with {how}")
-    failures = 0
-    if silent(subscriber, args.wait):
-        print(f"ok - a subscription to everything with {how} received nothing")
-    else:
-        failures += 1
-        print(f"not ok - a subscription to everything with {how} received traffic")
+    failures = expect_silence(subscriber, args.wait, f"a subscription to everything with {how}")
     subscriber.close()
     publisher.close()
     return failures

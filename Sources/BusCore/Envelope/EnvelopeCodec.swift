@@ -85,17 +85,13 @@ public enum EnvelopeCodec {
     public static func id(of bytes: [UInt8]) -> String? {
         bytes.withUnsafeBufferPointer { buffer in
             var scanner = JSONScanner(buffer)
-            do {
-                try scanner.expect(UInt8(ascii: "{"))
-                if scanner.take(UInt8(ascii: "}")) { return nil }
-                repeat {
-                    let name = try scanner.string()
-                    try scanner.expect(UInt8(ascii: ":"))
-                    if name == "id", scanner.peek() == UInt8(ascii: "\"") { return try scanner.string() }
-                    _ = try scanner.skipValue()
-                } while scanner.take(UInt8(ascii: ","))
-            } catch {}
-            return nil
+            var id: String?
+            _ = try? members(&scanner) { name, scanner in
+                guard name == "id", scanner.peek() == UInt8(ascii: "\"") else { return .skip }
+                id = try scanner.string()
+                return .stop
+            }
+            return id
         }
     }
 
@@ -104,29 +100,42 @@ public enum EnvelopeCodec {
     /// decoder might read instead of the first makes the envelope refused, not ambiguous.
     public static func soleSource(of bytes: UnsafeRawBufferPointer) -> String? {
         var scanner = JSONScanner(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
-        var source: String?
-        var seen = 0
+        var sources: [String] = []
         do {
-            try scanner.expect(UInt8(ascii: "{"))
-            if scanner.take(UInt8(ascii: "}")) { return nil }
-            repeat {
-                let name = try scanner.string()
-                try scanner.expect(UInt8(ascii: ":"))
-                if name == "source" {
-                    seen += 1
-                    scanner.skipWhitespace()
-                    guard scanner.peek() == UInt8(ascii: "\"") else { return nil }
-                    source = try scanner.string()
-                } else {
-                    _ = try scanner.skipValue()
-                }
-            } while scanner.take(UInt8(ascii: ","))
+            guard try members(&scanner, { name, scanner in
+                guard name == "source" else { return .skip }
+                guard scanner.peek() == UInt8(ascii: "\"") else { throw scanner.fail("source is not a string") }
+                sources.append(try scanner.string())
+                return .read
+            }) else { return nil }
             try scanner.expect(UInt8(ascii: "}"))
             scanner.skipWhitespace()
         } catch {
             return nil
         }
-        return seen == 1 && scanner.atEnd ? source : nil
+        return sources.count == 1 && scanner.atEnd ? sources[0] : nil
+    }
+
+    /// What a member visitor did with the value it was handed.
+    private enum MemberVisit { case skip, read, stop }
+
+    /// Walks the members of the JSON object at the scanner, handing each name to `visit` with
+    /// the scanner at its value, which the visitor reads or leaves to be skipped, or stops the
+    /// walk at. Returns whether it walked to the last member (the closing brace is the caller's).
+    private static func members(_ scanner: inout JSONScanner,
+                                _ visit: (String, inout JSONScanner) throws -> MemberVisit) throws -> Bool {
+        try scanner.expect(UInt8(ascii: "{"))
+        if scanner.take(UInt8(ascii: "}")) { return false }
+        repeat {
+            let name = try scanner.string()
+            try scanner.expect(UInt8(ascii: ":"))
+            switch try visit(name, &scanner) {
+            case .skip: _ = try scanner.skipValue()
+            case .read: break
+            case .stop: return false
+            }
+        } while scanner.take(UInt8(ascii: ","))
+        return true
     }
 
     /// Whether `bytes` are one well-formed JSON value.
