@@ -69,7 +69,7 @@ struct BusSecurityTests {
         logistics.publish(topic: "logistics.route.at-risk", payload: Self.event("logistics.route.at-risk", source: "concord/intelligence"))
         logistics.publish(topic: Heartbeat.type, payload: Self.event(Heartbeat.type, source: "concord/intelligence"))
         logistics.publish(topic: "cmd.registry.credential.issue", payload: Self.event("cmd.registry.credential.issue", source: "partner/NLD"))
-        logistics.publish(topic: "logistics.request.created", payload: Array(#"{"source":"concord/logistics","source":"concord/intelligence"}"#.utf8))
+        logistics.publish(topic: "logistics.request.created", payload: Array(#"{"source":"concord/intelligence","source":"concord/logistics"}"#.utf8))
         logistics.publish(topic: "logistics.request.closed", payload: Self.event("logistics.request.closed", source: "concord/logistics"))
 
         let topics = await Self.received(gateway).map(\.topic)
@@ -179,16 +179,20 @@ struct BusSecurityTests {
         await mission.bus.stop()
     }
 
-    @Test("the proxy reads a sender's source only from an envelope that names exactly one string source")
-    func soleSource() {
-        func source(_ text: String) -> String? { Array(text.utf8).withUnsafeBytes { EnvelopeCodec.soleSource(of: $0) } }
-        #expect(source(#"{"id":"1","source":"concord/logistics","data":{"source":"concord/registry"}}"#) == "concord/logistics")
-        #expect(source(#"{"source":"concord/logistics","source":"concord/intelligence"}"#) == nil)
+    @Test("the proxy reads the first source, the only one a reader takes: an envelope naming an attribute twice is refused by the decoder")
+    func firstSource() throws {
+        func source(_ text: String) -> String? { Array(text.utf8).withUnsafeBytes { EnvelopeCodec.source(of: $0) } }
+        #expect(source(#"{"id":"1","data":{"source":"concord/registry"},"source":"concord/logistics"}"#) == "concord/logistics")
+        #expect(source(#"{"source":"concord/intelligence","source":"concord/logistics"}"#) == "concord/intelligence")
         #expect(source(#"{"source":["concord/logistics"]}"#) == nil)
         #expect(source(#"{"id":"1"}"#) == nil)
-        #expect(source(#"{"source":"concord/logistics"} trailing"#) == nil)
         #expect(source(#"{"source":"concord/logi"#) == nil)
         #expect(source(#"{"source":"concord\/logistics"}"#) == "concord/logistics")
+        for twice in [#"{"specversion":"1.0","id":"1","source":"concord/logistics","type":"logistics.x","source":"concord/intelligence"}"#,
+                      #"{"specversion":"1.0","id":"1","source":"concord/logistics","type":"logistics.x","data":{},"data":{}}"#,
+                      #"{"specversion":"1.0","id":"1","source":"concord/logistics","type":"logistics.x","sequence":1,"sequence":2}"#] {
+            #expect(throws: EnvelopeError.self) { try EnvelopeCodec.decode(Array(twice.utf8)) }
+        }
     }
 
     @Test("key files are checked: a secret key that does not match the key list is refused")

@@ -72,8 +72,9 @@ public struct GatewayBenchmark: Sendable {
 
     public func run() async throws -> Result {
         let (concord, ready) = try await ChildProcess.startConcord(
+            // Case (b) signs the bench partner in once per subscriber: above the default per-partner limit.
             concordBinary, ["up", "--data", path("data"), "--bus-port", "0", "--gateway-port", "0", "--metrics-port", "off",
-                            "--log-level", "warning"],
+                            "--log-level", "warning", "--max-connections-per-partner", "\(fanOut + 8)"],
             logPath: path("up.log"), readyFile: path("up.ready.json"))
         let (nats, natsPort) = try await Self.startNATS(natsServer, scratch: scratch)
         defer {
@@ -93,7 +94,6 @@ public struct GatewayBenchmark: Sendable {
         }
         let admin = try await connect("operator/admin")
         try await Self.registerBenchPartner(admin, catalog: catalog)
-        await admin.close()
         let bus = try await connect("concord/logistics")
         let partnerMessages = try await connect(BusRights.gatewayIdentity)
         try await Task.sleep(for: .seconds(1))
@@ -106,7 +106,8 @@ public struct GatewayBenchmark: Sendable {
                         unit: "deliveries/s")
         let c = Figures(concord: try await partnerPublish(partnerMessages, gatewayPort: gatewayPort),
                         nats: try await natsPublish(port: natsPort), unit: "msg/s")
-        let d = try await latency(gatewayPort: gatewayPort, natsPort: natsPort, bus: bus)
+        let d = try await latency(gatewayPort: gatewayPort, natsPort: natsPort, bus: admin)
+        await admin.close()
         await bus.close()
         await partnerMessages.close()
         _ = await concord.waitForExit(timeout: .seconds(15))

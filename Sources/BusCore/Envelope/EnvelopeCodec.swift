@@ -95,47 +95,35 @@ public enum EnvelopeCodec {
         }
     }
 
-    /// The envelope's `source` when the bytes are one JSON object naming exactly one string
-    /// `source`; nil otherwise. The proxy checks publishers with it: a second `source` that a
-    /// decoder might read instead of the first makes the envelope refused, not ambiguous.
-    public static func soleSource(of bytes: UnsafeRawBufferPointer) -> String? {
+    /// The envelope's `source`: the first top-level `source` string, read without looking
+    /// further. The proxy checks publishers with it; it is the only `source` any reader takes,
+    /// because the decoder refuses an envelope that names an attribute twice.
+    public static func source(of bytes: UnsafeRawBufferPointer) -> String? {
         var scanner = JSONScanner(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
-        var sources: [String] = []
-        do {
-            guard try members(&scanner, { name, scanner in
-                guard name == "source" else { return .skip }
-                guard scanner.peek() == UInt8(ascii: "\"") else { throw scanner.fail("source is not a string") }
-                sources.append(try scanner.string())
-                return .read
-            }) else { return nil }
-            try scanner.expect(UInt8(ascii: "}"))
-            scanner.skipWhitespace()
-        } catch {
-            return nil
+        var source: String?
+        _ = try? members(&scanner) { name, scanner in
+            guard name == "source" else { return .skip }
+            source = scanner.peek() == UInt8(ascii: "\"") ? try scanner.string() : nil
+            return .stop
         }
-        return sources.count == 1 && scanner.atEnd ? sources[0] : nil
+        return source
     }
 
     /// What a member visitor did with the value it was handed.
-    private enum MemberVisit { case skip, read, stop }
+    private enum MemberVisit { case skip, stop }
 
     /// Walks the members of the JSON object at the scanner, handing each name to `visit` with
-    /// the scanner at its value, which the visitor reads or leaves to be skipped, or stops the
-    /// walk at. Returns whether it walked to the last member (the closing brace is the caller's).
+    /// the scanner at its value, which the visitor leaves to be skipped or stops the walk at.
     private static func members(_ scanner: inout JSONScanner,
-                                _ visit: (String, inout JSONScanner) throws -> MemberVisit) throws -> Bool {
+                                _ visit: (String, inout JSONScanner) throws -> MemberVisit) throws {
         try scanner.expect(UInt8(ascii: "{"))
-        if scanner.take(UInt8(ascii: "}")) { return false }
+        if scanner.take(UInt8(ascii: "}")) { return }
         repeat {
             let name = try scanner.string()
             try scanner.expect(UInt8(ascii: ":"))
-            switch try visit(name, &scanner) {
-            case .skip: _ = try scanner.skipValue()
-            case .read: break
-            case .stop: return false
-            }
+            if try visit(name, &scanner) == .stop { return }
+            _ = try scanner.skipValue()
         } while scanner.take(UInt8(ascii: ","))
-        return true
     }
 
     /// Whether `bytes` are one well-formed JSON value.
@@ -172,6 +160,11 @@ public enum EnvelopeCodec {
         var seen: Set<String> = []
 
         mutating func read(_ name: String, from scanner: inout JSONScanner) throws {
+            // One value per attribute: a second one could say something else to another reader
+            // (the proxy checks the first `source`), so it is refused, never resolved.
+            guard seen.insert(name).inserted else {
+                throw EnvelopeError(.invalidAttribute, "attribute '\(name)' appears twice")
+            }
             if name == "data" {
                 let range = try scanner.skipValue()
                 envelope.data = Array(scanner.bytes[range])
@@ -200,7 +193,6 @@ public enum EnvelopeCodec {
                 throw EnvelopeError(.invalidAttribute, "attribute '\(name)' must be a string")
             }
             let value = try scanner.string()
-            seen.insert(name)
             switch name {
             case "specversion": specVersion = value
             case "id": envelope.id = value

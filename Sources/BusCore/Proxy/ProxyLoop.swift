@@ -211,7 +211,7 @@ final class ProxyLoop: @unchecked Sendable {
             guard let sender = identity ?? frames.property("User-Id", at: 0), !sender.isEmpty else {
                 return .refused("a message from an unauthenticated peer")
             }
-            let topic = String(decoding: frames.bytes(at: 0), as: UTF8.self)
+            let topic = frames.withBytes(at: 0) { String(decoding: $0, as: UTF8.self) }
             if let refusal = frames.withBytes(at: 1, { rights.publishRefusal(sender, topic: topic, payload: $0) }) {
                 return .refused(refusal)
             }

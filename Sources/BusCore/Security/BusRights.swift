@@ -94,17 +94,16 @@ public struct BusRights: Sendable {
     /// Why `identity` may not publish `payload` on `topic`, or nil when it may.
     ///
     /// An empty payload is a connection's probe of its own round trip and carries nothing; it
-    /// may go to an inbox only. Anything else must be an envelope whose single `source` the
-    /// identity may stamp on that topic.
+    /// may go to an inbox only. Anything else must be an envelope whose `source` the identity
+    /// may stamp on that topic (an envelope naming `source` twice is refused by every decoder).
     public func publishRefusal(_ identity: String, topic: String, payload: UnsafeRawBufferPointer) -> String? {
         guard let grant = grants[identity] else { return "\(identity) has no rights on the bus" }
         if payload.isEmpty {
             return topic.hasPrefix(Self.inboxRoot) ? nil : "an empty message outside an inbox"
         }
-        let allowed = grant.publish.filter { topic.hasPrefix($0.prefix) }
-        guard !allowed.isEmpty else { return "\(identity) may not publish on \(topic)" }
-        guard let source = EnvelopeCodec.soleSource(of: payload) else { return "no single source in the envelope" }
-        guard allowed.contains(where: { $0.allows(source: source) }) else {
+        guard grant.publish.contains(where: { topic.hasPrefix($0.prefix) }) else { return "\(identity) may not publish on \(topic)" }
+        guard let source = EnvelopeCodec.source(of: payload) else { return "no source in the envelope" }
+        guard grant.publish.contains(where: { topic.hasPrefix($0.prefix) && $0.allows(source: source) }) else {
             return "\(identity) may not publish \(topic) as \(source)"
         }
         return nil
