@@ -41,15 +41,21 @@ extension GatewayCore {
             ])
             return .refused("Authorization Violation", after: delay)
         }
-        let open = connections.withLock { $0.values.count { $0.session?.identity.code == identity.code } }
-        guard open < configuration.maxConnectionsPerPartner else {
+        // Counted and signed in under one lock: sign-ins of one partner on different event loops
+        // at the same moment cannot both take the last place.
+        let full: Int? = connections.withLock { all in
+            let open = all.values.count { $0.session?.identity.code == identity.code }
+            guard open < configuration.maxConnectionsPerPartner else { return open }
+            connection.authenticated(.init(identity: identity, credentialHash: entry.credentials[identity.user],
+                                           clearance: entry.clearance, options: options))
+            return nil
+        }
+        if let open = full {
             metrics.connectionsRefused.increment()
             logger.notice("partner connection refused: too many open", metadata: [
                 "gateway.partner": "\(identity.code)", "gateway.open": "\(open)"])
             return .refused("maximum account active connections exceeded", after: .zero)
         }
-        connection.authenticated(.init(identity: identity, credentialHash: entry.credentials[identity.user],
-                                       clearance: entry.clearance, options: options))
         logger.info("partner connected", metadata: ["gateway.partner": "\(identity.code)", "gateway.remote": "\(connection.remoteAddress)",
                                                     "gateway.client": "\(options.name ?? "-") \(options.lang ?? "") \(options.version ?? "")"])
         return .accepted
