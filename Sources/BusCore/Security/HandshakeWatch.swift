@@ -33,12 +33,20 @@ final class HandshakeWatch {
             failed += 1
             lastPeer = String(decoding: frames[1], as: UTF8.self)
         }
-        if failed > 0 {
-            Self.failedCounter.increment(by: failed)
-            logger.warning("bus handshakes failed", metadata: ["bus.socket": "\(what)", "bus.failed": "\(failed)", "bus.endpoint": "\(lastPeer)"])
+        guard failed > 0 else { return 0 }
+        Self.failedCounter.increment(by: failed)
+        unlogged += failed
+        // A peer retrying without end makes one log line a second, with the count since the last.
+        if lastLog.map({ ContinuousClock.now - $0 >= .seconds(1) }) ?? true {
+            logger.warning("bus handshakes failed", metadata: ["bus.socket": "\(what)", "bus.failed": "\(unlogged)", "bus.endpoint": "\(lastPeer)"])
+            lastLog = .now
+            unlogged = 0
         }
         return failed
     }
+
+    private var lastLog: ContinuousClock.Instant?
+    private var unlogged = 0
 
     func close() { monitor.close() }
 }

@@ -49,14 +49,23 @@ public final class ZAPHandler: Sendable {
             }
             ready.finish(nil)
             let refusedCounter = Counter(label: "concord_bus_auth_refused_total")
+            // A flood of strangers makes one log line a second, with how many were refused since.
+            var lastLog: ContinuousClock.Instant?
+            var unlogged = 0
             while let request = Self.receive(socket) {
                 let answer = Self.answer(request, keyring: keyring, rights: rights)
                 if answer.status != "200" {
                     refusedCount.value.add(1, ordering: .relaxed)
                     refusedCounter.increment()
-                    logger.warning("bus connection refused", metadata: [
-                        "bus.domain": "\(answer.domain)", "bus.address": "\(answer.address)", "bus.reason": "\(answer.text)",
-                    ])
+                    unlogged += 1
+                    if lastLog.map({ ContinuousClock.now - $0 >= .seconds(1) }) ?? true {
+                        logger.warning("bus connection refused", metadata: [
+                            "bus.domain": "\(answer.domain)", "bus.address": "\(answer.address)", "bus.reason": "\(answer.text)",
+                            "bus.refused": "\(unlogged)",
+                        ])
+                        lastLog = .now
+                        unlogged = 0
+                    }
                 }
                 Self.send(socket, answer.frames)
             }
