@@ -91,10 +91,14 @@ failed_before=$(counter "$bus_ip" concord_bus_handshakes_failed_total)
 catchup_before=$(counter "$registry_ip" concord_bus_auth_refused_total)
 python3 Tests/Security/outsider.py --publish "tcp://$bus_ip:7701" --subscribe "tcp://$bus_ip:7702" \
   --catch-up "concord/registry=tcp://$registry_ip:7710" --keys "$CONCORD_KEYS_DIR/identities.json" --wait 1.5
-sleep 1
-refused=$(( $(counter "$bus_ip" concord_bus_auth_refused_total) - refused_before ))
-failed=$(( $(counter "$bus_ip" concord_bus_handshakes_failed_total) - failed_before ))
-catchup=$(( $(counter "$registry_ip" concord_bus_auth_refused_total) - catchup_before ))
+# Counters move once each part has read its socket monitors: look again for up to 30 seconds.
+for _ in $(seq 1 60); do
+  refused=$(( $(counter "$bus_ip" concord_bus_auth_refused_total) - refused_before ))
+  failed=$(( $(counter "$bus_ip" concord_bus_handshakes_failed_total) - failed_before ))
+  catchup=$(( $(counter "$registry_ip" concord_bus_auth_refused_total) - catchup_before ))
+  [ "$refused" -ge 2 ] && [ "$failed" -ge 4 ] && [ "$catchup" -ge 1 ] && break
+  sleep 0.5
+done
 echo "counted: the bus refused $refused keys and saw $failed failed handshakes; the registry's catch-up refused $catchup keys"
 [ "$refused" -ge 2 ] && [ "$failed" -ge 4 ] && [ "$catchup" -ge 1 ] || { echo "the outsider's probes were not all counted"; exit 1; }
 if docker-compose -p "$project" run --rm -T cli partner list | grep -q OUTSIDER; then

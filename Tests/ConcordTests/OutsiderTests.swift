@@ -23,18 +23,25 @@ extension ProcessTests {
             #expect(status == 0, "\(output)")
             #expect(output.split(separator: "\n").filter { $0.hasPrefix("ok - ") }.count == 2 * (1 + catchUp.count) + 1, "\(output)")
 
-            let after = try await OperationsTests.scrape(up.metricsPort, folder: folder)
-            func grew(_ name: String, _ labels: [String: String] = [:]) -> Double {
-                (OperationsTests.value(after, name, labels) ?? 0) - (OperationsTests.value(before, name, labels) ?? 0)
-            }
             // Every connection without a mission key failed its handshake (plain ones) or was
-            // refused by ZAP (CURVE ones), at the proxy and at each catch-up server.
-            #expect(grew("concord_bus_auth_refused_total") >= Double(2 + catchUp.count))
-            #expect(grew("concord_bus_handshakes_failed_total") >= Double(2 * (2 + catchUp.count)))
-            // The compromised logistics key: another service's event and heartbeat refused, and
-            // its subscription to everything.
-            #expect(grew("concord_proxy_messages_total", ["outcome": "refused"]) >= 2)
-            #expect(grew("concord_proxy_subscriptions_refused_total") >= 1)
+            // refused by ZAP (CURVE ones), at the proxy and at each catch-up server; the
+            // compromised logistics key had another service's event and heartbeat refused, and its
+            // subscription to everything. Counters move once the proxy has read its events: poll.
+            let expected: [(String, [String: String], Double)] = [
+                ("concord_bus_auth_refused_total", [:], Double(2 + catchUp.count)),
+                ("concord_bus_handshakes_failed_total", [:], Double(2 * (2 + catchUp.count))),
+                ("concord_proxy_messages_total", ["outcome": "refused"], 2),
+                ("concord_proxy_subscriptions_refused_total", [:], 1),
+            ]
+            let folderRef = folder, port = up.metricsPort
+            let counted = try await eventually(timeout: .seconds(30)) {
+                let after = try await OperationsTests.scrape(port, folder: folderRef)
+                return expected.allSatisfy { name, labels, least in
+                    (OperationsTests.value(after, name, labels) ?? 0) - (OperationsTests.value(before, name, labels) ?? 0) >= least
+                }
+            }
+            let after = try await OperationsTests.scrape(up.metricsPort, folder: folder)
+            #expect(counted, "\(expected.map { name, labels, _ in "\(name): \((OperationsTests.value(after, name, labels) ?? 0) - (OperationsTests.value(before, name, labels) ?? 0))" })")
 
             // And nothing happened: no partner was registered by the forged command.
             let (listStatus, list) = try await ConcordProcess.run(["partner", "list"] + up.busOptions, logPath: folder.path("list.log"))

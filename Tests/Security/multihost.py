@@ -203,11 +203,25 @@ def main():
                                            "--key", os.path.join(keys_of("services"), "concord.logistics.key"), "--wait", "1.5"),
                                      capture_output=True, text=True, timeout=300)
         print(compromised.stdout, end="")
-        time.sleep(1)
-        after = {"bus": metrics("bus", bus), **{name: metrics("services", report) for name, report in services.items()}}
+
+        def read_all():
+            return {"bus": metrics("bus", bus), **{name: metrics("services", report) for name, report in services.items()}}
 
         def grew(part, name):
             return after[part].get(name, 0) - before[part].get(name, 0)
+
+        # Counters move once each part has read its socket monitors: wait until all have, or 30 s.
+        deadline = time.monotonic() + 30
+        while True:
+            after = read_all()
+            if time.monotonic() > deadline or (
+                    grew("bus", "concord_bus_auth_refused_total") >= 2 and grew("bus", "concord_bus_handshakes_failed_total") >= 4
+                    and grew("bus", 'concord_proxy_messages_total{outcome="refused"}') >= 2
+                    and grew("bus", "concord_proxy_subscriptions_refused_total") >= 1
+                    and all(grew(name, "concord_bus_auth_refused_total") >= 1 and grew(name, "concord_bus_handshakes_failed_total") >= 2
+                            for name in SERVICES)):
+                break
+            time.sleep(0.5)
         check("the bus counted the outsider's connections: unknown keys refused by ZAP, plain ones failed their handshake",
               grew("bus", "concord_bus_auth_refused_total") >= 2 and grew("bus", "concord_bus_handshakes_failed_total") >= 4,
               f"auth refused +{grew('bus', 'concord_bus_auth_refused_total')}, handshakes failed +{grew('bus', 'concord_bus_handshakes_failed_total')}")
