@@ -118,14 +118,15 @@ struct GatewayOptions: ParsableArguments {
     func tls() throws -> GatewayConfiguration.TLSFiles? {
         let certificate = tlsCert ?? EnvironmentKey.tlsCertificate.value
         let key = tlsKey ?? EnvironmentKey.tlsKey.value
+        let clientCA = tlsClientCa ?? EnvironmentKey.tlsClientCA.value
+        // Checked first: asked for mutual TLS without TLS, the gateway must not start in clear.
+        if clientCA != nil, certificate == nil {
+            throw ValidationError("--tls-client-ca needs TLS: give --tls-cert and --tls-key too")
+        }
         switch (certificate, key) {
         case (nil, nil): return nil
-        case (let certificate?, let key?):
-            return .init(certificate: certificate, privateKey: key, clientCA: tlsClientCa ?? EnvironmentKey.tlsClientCA.value)
+        case (let certificate?, let key?): return .init(certificate: certificate, privateKey: key, clientCA: clientCA)
         default: throw ValidationError("TLS needs both a certificate (--tls-cert) and a key (--tls-key)")
-        }
-        if tlsClientCa ?? EnvironmentKey.tlsClientCA.value != nil, certificate == nil {
-            throw ValidationError("--tls-client-ca needs TLS: give --tls-cert and --tls-key too")
         }
     }
 }
