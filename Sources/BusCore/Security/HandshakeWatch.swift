@@ -35,18 +35,14 @@ final class HandshakeWatch {
         }
         guard failed > 0 else { return 0 }
         Self.failedCounter.increment(by: failed)
-        unlogged += failed
         // A peer retrying without end makes one log line a second, with the count since the last.
-        if lastLog.map({ ContinuousClock.now - $0 >= .seconds(1) }) ?? true {
-            logger.warning("bus handshakes failed", metadata: ["bus.socket": "\(what)", "bus.failed": "\(unlogged)", "bus.endpoint": "\(lastPeer)"])
-            lastLog = .now
-            unlogged = 0
+        log.record(failed) { count in
+            logger.warning("bus handshakes failed", metadata: ["bus.socket": "\(what)", "bus.failed": "\(count)", "bus.endpoint": "\(lastPeer)"])
         }
         return failed
     }
 
-    private var lastLog: ContinuousClock.Instant?
-    private var unlogged = 0
+    private var log = ThrottledLog()
 
     func close() { monitor.close() }
 }

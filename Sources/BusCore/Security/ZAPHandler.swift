@@ -36,40 +36,46 @@ public final class ZAPHandler: Sendable {
         let handle = UnsafeSendableHandle(context.handle)
         let refusedCount = refusedCount
         thread = OwnerThread(name: "concord-zap") {
-            guard let socket = zmq_socket(handle.pointer, ZMQ_REP) else {
-                ready.finish(ZMQError.last("zmq_socket ZAP"))
+            let socket: ZMQSocket
+            do {
+                socket = try ZMQSocket(contextHandle: handle.pointer, .rep, linger: 0)
+                try socket.bind("inproc://zeromq.zap.01")
+            } catch {
+                ready.finish(error as? ZMQError ?? ZMQError.last("start the ZAP handler"))
                 return
             }
-            var linger: Int32 = 0
-            zmq_setsockopt(socket, ZMQ_LINGER, &linger, 4)
-            guard zmq_bind(socket, "inproc://zeromq.zap.01") == 0 else {
-                ready.finish(ZMQError.last("bind the ZAP handler"))
-                zmq_close(socket)
-                return
-            }
+            defer { socket.close() }
             ready.finish(nil)
             let refusedCounter = Counter(label: "concord_bus_auth_refused_total")
-            // A flood of strangers makes one log line a second, with how many were refused since.
-            var lastLog: ContinuousClock.Instant?
-            var unlogged = 0
-            while let request = Self.receive(socket) {
+            var log = ThrottledLog()
+            while let request = Self.next(socket) {
                 let answer = Self.answer(request, keyring: keyring, rights: rights)
                 if answer.status != "200" {
                     refusedCount.value.add(1, ordering: .relaxed)
                     refusedCounter.increment()
-                    unlogged += 1
-                    if lastLog.map({ ContinuousClock.now - $0 >= .seconds(1) }) ?? true {
+                    log.record { refused in
                         logger.warning("bus connection refused", metadata: [
                             "bus.domain": "\(answer.domain)", "bus.address": "\(answer.address)", "bus.reason": "\(answer.text)",
-                            "bus.refused": "\(unlogged)",
+                            "bus.refused": "\(refused)",
                         ])
-                        lastLog = .now
-                        unlogged = 0
                     }
                 }
-                Self.send(socket, answer.frames)
+                _ = try? socket.send(answer.frames, wait: true)
             }
-            zmq_close(socket)
+        }
+    }
+
+    /// The next request, waiting for it; nil once the context terminates. An interrupted wait
+    /// is waited again: a handler that ended early would leave its sockets unguarded.
+    private static func next(_ socket: ZMQSocket) -> [[UInt8]]? {
+        while true {
+            do {
+                if let request = try socket.receive(wait: true) { return request }
+            } catch let error as ZMQError where error.code == EINTR {
+                continue
+            } catch {
+                return nil
+            }
         }
     }
 
@@ -105,27 +111,6 @@ public final class ZAPHandler: Sendable {
         return reply("200", "OK", user: identity)
     }
 
-    /// One request, or nil once the context is terminating.
-    private static func receive(_ socket: UnsafeMutableRawPointer) -> [[UInt8]]? {
-        var frames: [[UInt8]] = []
-        var message = zmq_msg_t()
-        zmq_msg_init(&message)
-        defer { zmq_msg_close(&message) }
-        repeat {
-            if zmq_msg_recv(&message, socket, 0) < 0 {
-                if zmq_errno() == EINTR && frames.isEmpty { continue }
-                return nil
-            }
-            frames.append([UInt8](UnsafeRawBufferPointer(start: zmq_msg_data(&message), count: zmq_msg_size(&message))))
-        } while zmq_msg_more(&message) == 1
-        return frames
-    }
-
-    private static func send(_ socket: UnsafeMutableRawPointer, _ frames: [[UInt8]]) {
-        for (index, frame) in frames.enumerated() {
-            _ = frame.withUnsafeBytes { zmq_send(socket, $0.baseAddress, $0.count, index < frames.count - 1 ? ZMQ_SNDMORE : 0) }
-        }
-    }
 }
 
 /// A libzmq context pointer handed to the ZAP thread: libzmq contexts are thread-safe.

@@ -4,7 +4,7 @@ import CZeroMQ
 public final class ZMQSocket {
     /// The socket types Concord uses.
     public enum Kind: Int32, Sendable {
-        case pair = 0, pub = 1, sub = 2, dealer = 5, router = 6, xpub = 9, xsub = 10
+        case pair = 0, pub = 1, sub = 2, rep = 4, dealer = 5, router = 6, xpub = 9, xsub = 10
         var zmqType: Int32 { rawValue }
     }
 
@@ -12,8 +12,14 @@ public final class ZMQSocket {
     private var isClosed = false
 
     /// Opens a socket of `kind` in `context` with a bounded linger so close never hangs.
-    public init(_ context: ZMQContext, _ kind: Kind, linger: Int32 = 2_000) throws {
-        guard let handle = zmq_socket(context.handle, kind.zmqType) else {
+    public convenience init(_ context: ZMQContext, _ kind: Kind, linger: Int32 = 2_000) throws {
+        try self.init(contextHandle: context.handle, kind, linger: linger)
+    }
+
+    /// The same from the context's raw handle, for a thread that must not keep the context
+    /// alive (the ZAP handler ends when its context is terminated).
+    init(contextHandle: UnsafeMutableRawPointer, _ kind: Kind, linger: Int32) throws {
+        guard let handle = zmq_socket(contextHandle, kind.zmqType) else {
             throw ZMQError.last("zmq_socket \(kind)")
         }
         self.handle = handle
