@@ -58,7 +58,8 @@ public actor Consumer {
 
     let connection: BusConnection
     let database: any DatabaseWriter
-    let catalog: MessageCatalog
+    /// Upcasts each event before it is applied; nil applies events exactly as journaled.
+    let catalog: MessageCatalog?
     let follows: [String: Follow]
     let apply: Apply
     let deadLetters: DeadLetterLog
@@ -80,7 +81,7 @@ public actor Consumer {
     }
 
     public init(part: String, follows: [Follow], connection: BusConnection, database: any DatabaseWriter,
-                catalog: MessageCatalog, logger: Logger, fetchTimeout: Duration = .seconds(5), apply: @escaping Apply) {
+                catalog: MessageCatalog?, logger: Logger, fetchTimeout: Duration = .seconds(5), apply: @escaping Apply) {
         self.connection = connection
         self.database = database
         self.catalog = catalog
@@ -266,7 +267,7 @@ public actor Consumer {
                 for (sequence, decoded, bytes) in items {
                     if let wanted, let type = try? decoded.get().type, !wanted.contains(type) { continue }
                     do {
-                        let envelope = try catalog.upcast(decoded.get())
+                        let envelope = try catalog.map { try $0.upcast(decoded.get()) } ?? decoded.get()
                         try db.inSavepoint {
                             try apply(envelope, db)
                             return .commit

@@ -24,7 +24,25 @@ public final class BoundedQueue<Element: Sendable>: AsyncSequence, Sendable {
         self.onRoom = onRoom
     }
 
+    /// A queue filled by producers that check for room themselves (`tryOffer`).
+    public convenience init(capacity: Int) { self.init(capacity: capacity) {} }
+
     var hasRoom: Bool { state.withLock { $0.buffer.count < capacity } }
+
+    /// Hands over an element unless the queue is full; false when it was refused.
+    public func tryOffer(_ element: Element) -> Bool {
+        let (accepted, waiter): (Bool, CheckedContinuation<Element?, Never>?) = state.withLock { state in
+            if state.finished || state.buffer.count >= capacity { return (false, nil) }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return (true, waiter)
+            }
+            state.buffer.append(element)
+            return (true, nil)
+        }
+        waiter?.resume(returning: element)
+        return accepted
+    }
 
     /// Hands an element to a waiting consumer or buffers it. The producer checks `hasRoom` first.
     func offer(_ element: Element) {
@@ -64,7 +82,7 @@ public final class BoundedQueue<Element: Sendable>: AsyncSequence, Sendable {
     }
 
     /// Ends the sequence; with `discardBuffered` what is still buffered is dropped.
-    func finish(discardBuffered: Bool = false) {
+    public func finish(discardBuffered: Bool = false) {
         let waiter: CheckedContinuation<Element?, Never>? = state.withLock { state in
             if discardBuffered { state.buffer.removeAll() }
             state.finished = true

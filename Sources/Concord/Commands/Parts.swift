@@ -1,4 +1,5 @@
 import BusCore
+import Foundation
 import Gateway
 import Logging
 import Intelligence
@@ -58,7 +59,7 @@ enum Parts {
         services.reduce(MessageCatalog()) { $0.merging($1.catalog) }
     }
 
-    static func gatewayConfiguration(host: String, options: GatewayOptions, endpoints: BusEndpoints,
+    static func gatewayConfiguration(host: String, options: GatewayOptions, endpoints: BusEndpoints, data: String,
                                      security: BusSecurity) throws -> GatewayConfiguration {
         var configuration = GatewayConfiguration(endpoints: endpoints, catalog: catalog)
         configuration.host = host
@@ -71,6 +72,10 @@ enum Parts {
         configuration.serviceTimeout = .milliseconds(options.serviceTimeoutMs)
         configuration.logger = Logger(label: "concord.gateway")
         configuration.security = security
+        var feeds = FeedConfiguration(databasePath: (data as NSString).appendingPathComponent("gateway.sqlite"))
+        feeds.maxConsumersPerPartner = options.feedMaxConsumers
+        feeds.maxAckPendingLimit = options.feedMaxAckPending
+        configuration.feeds = feeds
         return configuration
     }
 }

@@ -79,8 +79,9 @@ struct Run: AsyncParsableCommand {
                 return ReadyReport(part: part)
             }
         } else if part == "gateway" {
+            try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)
             let gatewayService = GatewayService(configuration: try Parts.gatewayConfiguration(
-                host: gatewayHost, options: gateway, endpoints: bus.endpoints, security: security), context: context)
+                host: gatewayHost, options: gateway, endpoints: bus.endpoints, data: options.data, security: security), context: context)
             service = gatewayService
             partChecks = [{ gatewayService.health() }]
             ready = { [part] in

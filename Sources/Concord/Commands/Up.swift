@@ -55,7 +55,7 @@ struct Up: AsyncParsableCommand {
                 catchUpAdvertise: nil, heartbeatMs: part.heartbeatMs), context: context)
         }
         let gatewayService = GatewayService(
-            configuration: try Parts.gatewayConfiguration(host: host, options: gateway, endpoints: local,
+            configuration: try Parts.gatewayConfiguration(host: host, options: gateway, endpoints: local, data: part.data,
                                                           security: try security(BusRights.gatewayIdentity)), context: context)
         let operations = part.operations(endpoints: local, context: context, security: try security(BusSecurity.busIdentity), services: Parts.services.map(\.name),
                                          partChecks: [{ gatewayService.health() }])

@@ -115,6 +115,12 @@ struct GatewayOptions: ParsableArguments {
     @Option(help: "Milliseconds without a heartbeat before a service's requests get 503 no responders. Env: CONCORD_GATEWAY_SERVICE_TIMEOUT_MS.")
     var serviceTimeoutMs = Int(EnvironmentKey.serviceTimeout.value(or: "10000")) ?? 10_000
 
+    @Option(help: "Durable feed consumers one partner may hold over all streams. Env: CONCORD_FEED_MAX_CONSUMERS.")
+    var feedMaxConsumers = Int(EnvironmentKey.feedMaxConsumers.value(or: "100")) ?? 100
+
+    @Option(help: "Highest max_ack_pending a feed consumer may ask for (unacknowledged messages). Env: CONCORD_FEED_MAX_ACK_PENDING.")
+    var feedMaxAckPending = Int(EnvironmentKey.feedMaxAckPending.value(or: "10000")) ?? 10_000
+
     func tls() throws -> GatewayConfiguration.TLSFiles? {
         let certificate = tlsCert ?? EnvironmentKey.tlsCertificate.value
         let key = tlsKey ?? EnvironmentKey.tlsKey.value

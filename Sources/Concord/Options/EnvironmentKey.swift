@@ -48,6 +48,10 @@ enum EnvironmentKey: String, CaseIterable {
     case maxSubscriptions = "CONCORD_GATEWAY_MAX_SUBSCRIPTIONS"
     /// Milliseconds without a heartbeat after which the gateway answers a service's requests with 503.
     case serviceTimeout = "CONCORD_GATEWAY_SERVICE_TIMEOUT_MS"
+    /// Durable feed consumers one partner may hold.
+    case feedMaxConsumers = "CONCORD_FEED_MAX_CONSUMERS"
+    /// The highest `max_ack_pending` a feed consumer may ask for.
+    case feedMaxAckPending = "CONCORD_FEED_MAX_ACK_PENDING"
     /// Gateway URL for `sub`, `pub`, `request` and `scenario`, e.g. `nats://127.0.0.1:4222`.
     case gatewayURL = "CONCORD_GATEWAY_URL"
     /// The CA (PEM) that signed a TLS gateway's certificate, for `sub`, `pub`, `request`.

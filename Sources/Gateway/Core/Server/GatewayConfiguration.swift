@@ -36,6 +36,8 @@ public struct GatewayConfiguration: Sendable {
     public var tls: TLSFiles?
     public var serverName = "concord-gateway"
     public var logger = Logger(label: "concord.gateway")
+    /// Durable partner feeds (the JetStream API); nil offers live feeds only.
+    public var feeds: FeedConfiguration?
     /// On a secure bus: the gateway's identity (`concord/gateway`) and keys.
     public var security: BusSecurity?
 

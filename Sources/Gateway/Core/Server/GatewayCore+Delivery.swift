@@ -52,7 +52,9 @@ extension GatewayCore {
     }
 
     func noteHeartbeat(_ message: BusMessage) {
-        guard let beat = try? EnvelopeCodec.decode(message.payload).decodeData(Heartbeat.self) else { return }
+        guard let envelope = try? EnvelopeCodec.decode(message.payload), let beat = try? envelope.decodeData(Heartbeat.self),
+              beat.source == envelope.source else { return }
+        feeds?.bodies.noteEndpoint(source: beat.source, endpoint: beat.catchup)
         let service = beat.source.split(separator: "/").last.map(String.init) ?? beat.source
         liveServices.withLock { $0[service] = .now }
     }

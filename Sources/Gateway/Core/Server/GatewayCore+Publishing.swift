@@ -12,6 +12,15 @@ extension GatewayCore {
     /// or query with a reply subject becomes a request. Returns the `-ERR` text when refused.
     func publish(_ connection: PartnerConnection, subject: String, replyTo: String?, headers: [UInt8]?, payload: [UInt8]) -> String? {
         guard let session = connection.session, let entry = directory.entry(session.identity.code) else { return "Authorization Violation" }
+        if subject.hasPrefix("$JS."), let feeds {
+            return feedCall(feeds, connection, subject: subject, replyTo: replyTo, payload: payload, partner: entry.code)
+        }
+        if let replyTo, let feeds, let stream = feeds.configuration.streams.first(where: { Subject.matches(subject, pattern: $0.subject) }) {
+            // A JetStream publish into a stream: refused as into a sealed stream, answered so the client does not wait.
+            metrics.permissionViolations.increment()
+            sendJetStreamReply(JetStreamResponse.sealedPublish(stream).bytes, to: connection.id, subject: replyTo)
+            return nil
+        }
         // Partners send commands, queries and their own partner types: never a service's events.
         guard Self.partnerPrefixes.contains(where: subject.hasPrefix) else {
             metrics.permissionViolations.increment()

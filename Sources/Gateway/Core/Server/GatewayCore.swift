@@ -18,6 +18,7 @@ final class GatewayCore: Sendable {
     let throttle: AuthenticationThrottle
     let liveServices = Mutex<[String: ContinuousClock.Instant]>([:])
     let metrics = GatewayMetrics()
+    let feedState = Mutex<FeedEngine?>(nil)
     var logger: Logger { configuration.logger }
 
     /// A partner's command or query waiting for a service's answer.
@@ -56,6 +57,7 @@ final class GatewayCore: Sendable {
         connections.withLock { $0[connection.id] = nil }
         metrics.connections.decrement()
         for prefix in table.removeAll(connection: connection.id) { bus?.unsubscribe(prefix) }
+        feeds?.submit(.closed(connection: connection.id))
     }
 
     func closeAll() {

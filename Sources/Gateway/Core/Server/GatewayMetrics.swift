@@ -27,5 +27,11 @@ final class GatewayMetrics: Sendable {
     let withheld = Counter(label: "concord_gateway_withheld_total")
     let slowConsumers = Counter(label: "concord_gateway_slow_consumers_total")
     let protocolErrors = Counter(label: "concord_gateway_protocol_errors_total")
+    /// Messages delivered from durable feeds (first deliveries and redeliveries).
+    let feedDelivered = Counter(label: "concord_gateway_feed_deliveries_total")
+    /// JetStream API requests and acknowledgements refused or not understood.
+    let feedRequestsRefused = Counter(label: "concord_gateway_feed_requests_refused_total")
+    /// Feed inputs dropped because the feed engine's queue was full.
+    let feedInputsDropped = Counter(label: "concord_gateway_feed_inputs_dropped_total")
 }
 

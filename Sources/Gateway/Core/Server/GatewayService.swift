@@ -66,6 +66,15 @@ public final class GatewayService: Service, Sendable {
         core.attach(bus)
         let registry = try RegistryFollower.consumer(directory: core.directory, connection: bus, logger: logger)
         for prefix in registry.subscriptions { bus.subscribe(prefix) }
+        let feeds: FeedService?
+        do {
+            feeds = try configuration.feeds.map { try FeedService(configuration: $0, core: core, bus: bus, logger: logger) }
+        } catch {
+            try? await server.close()
+            await bus.close()
+            ready.fail(error)
+            throw error
+        }
         let port = server.localAddress?.port ?? configuration.port
         logger.info("gateway listening", metadata: ["gateway.address": "\(configuration.host):\(port)", "gateway.tls": "\(configuration.tls != nil)"])
 
@@ -78,13 +87,16 @@ public final class GatewayService: Service, Sendable {
                 }
                 guard !Task.isCancelled else { return }
                 logger.info("gateway ready: the partner directory has caught up with the registry")
+                feeds?.directoryReady()
                 ready.succeed(port)
             }
+            if let feeds { feeds.start(in: &group) }
             group.addTask { [core] in
                 var iterator = bus.messages.makeAsyncIterator()
                 while let first = await iterator.next() {
                     let burst = [first] + bus.messages.drainAvailable(max: 1_023)
                     core.deliver(burst)
+                    feeds?.offer(burst)
                     let registryEvents = burst.filter { registry.wants($0.topic) }
                     if !registryEvents.isEmpty { await registry.handle(registryEvents) }
                 }
@@ -92,6 +104,7 @@ public final class GatewayService: Service, Sendable {
             try? await gracefulShutdown()
             try? await server.close()
             core.closeAll()
+            feeds?.stop()
             bus.finishReceiving()
             group.cancelAll()
         }
