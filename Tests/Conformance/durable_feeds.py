@@ -24,6 +24,7 @@ from nats.js.errors import APIError, NotFoundError
 from nats_py_conformance import start as start_part
 import nats_py_conformance as parts
 from partner_checks import PASSED, check
+import jetstream_shapes
 
 CONCORD, WORK = sys.argv[1], sys.argv[2]
 os.environ["CONCORD_KEYS"] = os.path.join(WORK, "keys")
@@ -217,6 +218,7 @@ async def second_partner_view():
     msf = await connect("MSF")
     check("a partner with no releasable events sees an empty stream", (await msf.jetstream().stream_info("LOGISTICS")).state.messages == 0)
     await msf.close()
+    await js.delete_consumer("LOGISTICS", "wfp-view")
     await wfp.close()
 
 
@@ -290,6 +292,7 @@ def main():
         asyncio.run(outage_run())
         asyncio.run(second_partner_view())
         asyncio.run(redelivery_checks())
+        asyncio.run(jetstream_shapes.compare(STATE["port"], TOKENS["WFP"], WORK))
     finally:
         for process in processes + [STATE.get("gateway")]:
             if process and process.poll() is None:

@@ -30,6 +30,7 @@ extension FeedEngine {
             core.metrics.feedRequestsRefused.increment()
             var extra: [(String, GoJSON)] = []
             if case .streamChange(_, "PURGE") = request { extra = [("purged", .int(0))] }
+            if case .streamInfo = request { extra = [("total", .int(0)), ("offset", .int(0)), ("limit", .int(0))] }
             reply(call, JetStreamResponse.error(request.responseType, error, extra: extra), failed: true)
         }
     }

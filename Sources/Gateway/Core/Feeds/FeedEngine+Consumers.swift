@@ -168,5 +168,5 @@ extension FeedEngine {
         return String((0..<8).map { _ in alphabet.randomElement()! })
     }
 
-    static func nowNs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000_000) }
+    static func nowNs() -> Int64 { FeedConsumer.wallClockNs() }
 }

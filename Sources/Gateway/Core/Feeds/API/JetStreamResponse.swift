@@ -50,13 +50,18 @@ enum JetStreamResponse {
             ("name", .string(consumer.key.name)),
             ("created", .time(nanoseconds: consumer.createdNs)),
             ("config", consumer.config.json),
-            ("delivered", .object([("consumer_seq", .integer(consumer.deliveredConsumer)), ("stream_seq", .integer(consumer.deliveredStream))])),
-            ("ack_floor", .object([("consumer_seq", .integer(consumer.floorConsumer)), ("stream_seq", .integer(consumer.floorStream))])),
+            ("delivered", sequenceInfo(consumer.deliveredConsumer, consumer.deliveredStream, lastActive: consumer.lastDeliveredNs)),
+            ("ack_floor", sequenceInfo(consumer.floorConsumer, consumer.floorStream, lastActive: consumer.lastAckNs)),
             ("num_ack_pending", .int(consumer.pending.count)),
             ("num_redelivered", .integer(consumer.redelivered)),
             ("num_waiting", .int(consumer.waiting.count)),
             ("num_pending", .integer(numPending)),
         ]
+    }
+
+    static func sequenceInfo(_ consumerSeq: Int64, _ streamSeq: Int64, lastActive: Int64) -> GoJSON {
+        .fields([("consumer_seq", .integer(consumerSeq)), ("stream_seq", .integer(streamSeq)),
+                 ("last_active", lastActive > 0 ? .time(nanoseconds: lastActive) : nil)])
     }
 
     static func paged(_ type: String, total: Int, limit: Int, key: String, items: [GoJSON]) -> GoJSON {

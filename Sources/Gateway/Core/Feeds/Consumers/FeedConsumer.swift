@@ -1,4 +1,5 @@
 import BusCore
+import Foundation
 
 /// One JetStream consumer on one partner's view of a stream: where it has delivered to, what
 /// is delivered but not yet acknowledged, and (pull) the requests waiting for messages.
@@ -42,6 +43,9 @@ struct FeedConsumer: Sendable {
     /// The connection that made an ephemeral consumer, and when it was last active.
     var owner: UInt64?
     var lastActive: ContinuousClock.Instant = .now
+    /// Wall-clock nanoseconds of the last delivery and the last acknowledgement, for consumer info.
+    var lastDeliveredNs: Int64 = 0
+    var lastAckNs: Int64 = 0
 
     /// The filter the view is read with: none when it covers the whole stream.
     var filter: String? { config.filterSubject.flatMap { $0 == stream.subject ? nil : $0 } }
@@ -77,6 +81,7 @@ struct FeedConsumer: Sendable {
     mutating func noteDelivery(_ entry: FeedStore.Entry, now: ContinuousClock.Instant) -> (consumerSeq: Int64, deliveries: Int) {
         deliveredConsumer += 1
         lastActive = now
+        lastDeliveredNs = FeedConsumer.wallClockNs()
         let deliveries = (pending[entry.seq]?.deliveries ?? 0) + 1
         if deliveries > 1 { redelivered += 1 }
         if entry.seq > deliveredStream { deliveredStream = entry.seq }
@@ -99,6 +104,7 @@ struct FeedConsumer: Sendable {
         guard pending[seq] != nil else { return false }
         switch ack {
         case .ack, .term:
+            lastAckNs = FeedConsumer.wallClockNs()
             if config.ackPolicy == .all {
                 for other in Array(pending.keys) where other <= seq { pending[other] = nil }
             } else {
@@ -113,6 +119,8 @@ struct FeedConsumer: Sendable {
         }
         return true
     }
+
+    static func wallClockNs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000_000) }
 
     /// The ack floor: everything at or below it is acknowledged.
     mutating func moveFloor() {
