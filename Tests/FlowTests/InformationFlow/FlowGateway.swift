@@ -5,6 +5,7 @@ import Foundation
 import Gateway
 import Logging
 import ServiceKit
+import Synchronization
 
 /// The partners' side of a run, as partners meet it: a real gateway on the flow bed's bus, each
 /// partner signed in over TCP twice with the access the pool drew (one connection holds plain
@@ -15,6 +16,8 @@ final class FlowGateway: Sendable {
     /// Each partner's two connections; the first sends its requests.
     let connections: [String: [WirePartner]]
     private let recordings: [(partner: String, recorder: Recorder, task: Task<Void, any Error>, path: String)]
+    /// Stream messages the partners read through their durable feeds.
+    let feedMessages = Atomic<Int>(0)
 
     private init(gateway: Task<Void, any Error>, connections: [String: [WirePartner]],
                  recordings: [(partner: String, recorder: Recorder, task: Task<Void, any Error>, path: String)]) {
@@ -48,6 +51,7 @@ final class FlowGateway: Sendable {
         var configuration = GatewayConfiguration(endpoints: bed.bus.endpoints, catalog: FlowBed.catalog)
         configuration.port = 0
         configuration.logger = Logger(label: "test.gateway")
+        configuration.feeds = FeedConfiguration(databasePath: bed.folder.path("gateway.sqlite"))
         let service = GatewayService(configuration: configuration, context: bed.bus.context)
         let gateway = Task { try await service.run() }
         let port = try await service.waitUntilReady()
@@ -87,6 +91,11 @@ final class FlowGateway: Sendable {
     /// What each partner received, one line at a time: over its connections (every delivery,
     /// reply and error) and in its redacted recording. Ends the recordings and the gateway.
     func finish() async throws -> [(partner: String, lines: [String], messages: Int)] {
+        // The feeds index what the journals hold as it passes: give the last events a moment.
+        try await Task.sleep(for: .seconds(1))
+        for wires in connections.values {
+            feedMessages.add(try await wires[0].readFeeds(FeedStream.mission.map(\.name)), ordering: .relaxed)
+        }
         var received: [(partner: String, lines: [String], messages: Int)] = []
         for (partner, wires) in connections {
             for wire in wires {

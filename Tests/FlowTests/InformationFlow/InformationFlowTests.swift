@@ -9,7 +9,8 @@ import Testing
 /// one bus behind a real gateway. Partners send their inputs over NATS connections with the
 /// permissions the seed drew; every byte each partner receives (deliveries to plain
 /// subscriptions and queue groups, replies, errors), its recording made with
-/// `--releasable-to`, and each journaled event the gateway's rule would release to it, is
+/// `--releasable-to`, its whole view of every stream read through a JetStream consumer, and
+/// each journaled event the gateway's rule would release to it, is
 /// scanned for canaries, and none may come from an input the partner may not see, or may see
 /// only through its tearline. `CONCORD_FLOW_SCENARIOS` (default 2,000) and `CONCORD_FLOW_SEED`
 /// (default: a new one, printed) set the run; `make soak-flow` runs 100,000.
@@ -31,7 +32,7 @@ struct InformationFlowTests {
         let scenarios = (0..<count).map { CanaryScenario(number: $0, using: &random) }
         // A fresh deployment for every batch: the services' reassessments look at everything
         // they hold, so one deployment for all would grow slower with every scenario.
-        var leaks: [Leak] = [], scanned = 0, escorts = 0
+        var leaks: [Leak] = [], scanned = 0, escorts = 0, feeds = 0
         var batch = scenarios[0..<0]
         for start in stride(from: 0, to: count, by: Self.batch) where leaks.isEmpty {
             batch = scenarios[start..<min(start + Self.batch, count)]
@@ -41,12 +42,14 @@ struct InformationFlowTests {
             leaks = try await run.leaks(of: batch.flatMap(\.inputs))
             scanned += run.scanned
             escorts += run.escortsAssigned
+            feeds += run.feedMessages
             await bed.stop()
             // A soak runs for hours: say how far it is.
             if (start + Self.batch) % 10_000 == 0, leaks.isEmpty { print("information flow: \(start + Self.batch) scenarios, no leak so far") }
         }
         guard let leak = leaks.first else {
-            print("information flow: \(count) scenarios, \(scanned) messages to partners scanned, \(escorts) escorts assigned on request, no leak")
+            print("information flow: \(count) scenarios, \(scanned) messages to partners scanned (\(feeds) through durable feeds), \(escorts) escorts assigned on request, no leak")
+            #expect(feeds > 0, "the partners' durable feeds were read")
             return
         }
         let minimal = try await FlowRun.shrink(batch.map(\.inputs), leaking: leak.scenario - batch.startIndex, pool: pool)
@@ -75,6 +78,8 @@ final class FlowRun: @unchecked Sendable {
     private(set) var scanned = 0
     /// Escorts logistics assigned to requests for assistance.
     private(set) var escortsAssigned = 0
+    /// Of those scanned, messages read through the partners' durable feeds (JetStream).
+    private(set) var feedMessages = 0
 
     private init(bed: FlowBed, pool: PartnerPool, gateway: FlowGateway) {
         self.bed = bed
@@ -143,6 +148,7 @@ final class FlowRun: @unchecked Sendable {
             scanned += messages
             for line in lines { leaks += oracle.leaks(in: line, to: partner) }
         }
+        feedMessages += gateway.feedMessages.load(ordering: .relaxed)
         return leaks
     }
 

@@ -79,6 +79,23 @@ final class WirePartner: Sendable {
         }
     }
 
+    /// Reads the partner's whole view of each stream through a JetStream pull consumer, as a
+    /// partner resuming its feed would; returns how many stream messages came.
+    func readFeeds(_ streams: [String]) async throws -> Int {
+        let before = deliveries
+        for stream in streams {
+            let config = #"{"stream_name":"\#(stream)","config":{"durable_name":"canary","ack_policy":"none"}}"#
+            try await request("$JS.API.CONSUMER.DURABLE.CREATE.\(stream).canary", payload: Array(config.utf8))
+            let inbox = "_INBOX.\(partner).feed-\(stream)"
+            let next = Array(#"{"batch":100000,"no_wait":true}"#.utf8)
+            write(Array("PUB $JS.API.CONSUMER.MSG.NEXT.\(stream).canary \(inbox) \(next.count)\r\n".utf8) + next + Array("\r\n".utf8))
+            // The pull ends with a status (404 nothing, 408 the rest of the batch): all has come.
+            _ = try await Self.wait(timeout: .seconds(30)) { text.contains("HMSG \(inbox) ") || handler.received.withLock(\.closed) }
+        }
+        // Less the answers to the consumer creations and the closing statuses.
+        return deliveries - before - 2 * streams.count
+    }
+
     var deliveries: Int { handler.received.withLock(\.deliveries) }
 
     /// Everything received so far, as text.
