@@ -227,13 +227,14 @@ public struct GatewayBenchmark: Sendable {
     }
 
     /// Registers partner BENCH (cleared SECRET) with the bench token and its permissions.
-    private static func registerBenchPartner(_ bus: BusConnection, catalog: MessageCatalog) async throws {
+    static func registerBenchPartner(_ bus: BusConnection, catalog: MessageCatalog,
+                                     permissions: BenchPermissions = BenchPermissions()) async throws {
         let client = CommandClient(connection: bus, catalog: catalog)
         _ = try await client.send("cmd.registry.partner.register",
                                   ["code": "BENCH", "name": "Benchmark partner", "kind": "ngo", "clearance": "SECRET"])
         _ = try await client.send("cmd.registry.partner.admit", ["code": "BENCH"])
         _ = try await client.send("cmd.registry.credential.issue", ["partner": "BENCH", "kind": "token", "hash": SecretHasher.hashToken(token)])
-        _ = try await client.send("cmd.registry.permissions.grant", BenchPermissions())
+        _ = try await client.send("cmd.registry.permissions.grant", permissions)
     }
 
     struct BenchPermissions: Encodable {
@@ -243,15 +244,15 @@ public struct GatewayBenchmark: Sendable {
     }
 
     /// Starts nats-server on a port it picks (`-p -1`) and reads that port from its ports file.
-    static func startNATS(_ binary: String, scratch: URL) async throws -> (ChildProcess, Int) {
+    static func startNATS(_ binary: String, scratch: URL, arguments: [String] = [], goMaxProcs: String = "1") async throws -> (ChildProcess, Int) {
         let folder = scratch.appendingPathComponent("nats-ports")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         // One Go thread: on two cores shared with the load client, nats-server is fastest so
         // (measured here: 1.13 M msg/s one-to-one and 1.6–1.85 M deliveries/s to 100, against
         // 1.0 M and 1.2–1.35 M with GOMAXPROCS=2), and the reference is nats-server at its best.
-        let nats = try await ChildProcess.start(binary, ["-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", folder.path],
+        let nats = try await ChildProcess.start(binary, ["-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", folder.path] + arguments,
                                                 logPath: scratch.appendingPathComponent("nats.log").path,
-                                                environment: ["GOMAXPROCS": "1"])
+                                                environment: ["GOMAXPROCS": goMaxProcs])
         let portsFile = folder.appendingPathComponent("nats-server_\(nats.pid).ports").path
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline {

@@ -5,7 +5,7 @@ import Foundation
 /// `concord bench …`: throughput figures measured against a reference in the same run.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure throughput against a reference in the same run.", subcommands: [BusBench.self, GatewayBench.self, ServicesBench.self, ReplayBench.self])
+        abstract: "Measure throughput against a reference in the same run.", subcommands: [BusBench.self, GatewayBench.self, ServicesBench.self, ReplayBench.self, FeedsBench.self])
 
     /// A fresh folder for one benchmark's databases and logs; the caller removes it.
     static func scratchFolder(_ name: String) throws -> URL {
@@ -111,6 +111,38 @@ struct Bench: AsyncParsableCommand {
                   (d) request latency                          concord p50 \(String(format: "%.3f", d.concord_p50_ms)) ms p99 \(String(format: "%.3f", d.concord_p99_ms)) ms   nats p50 \(String(format: "%.3f", d.nats_p50_ms)) ms p99 \(String(format: "%.3f", d.nats_p99_ms)) ms   p99 ratio \(String(format: "%.2f", d.p99_ratio))
                       same query straight over the bus (no gateway): p50 \(String(format: "%.3f", d.bus_only_p50_ms)) ms p99 \(String(format: "%.3f", d.bus_only_p99_ms)) ms
                 """
+        }
+    }
+
+    struct FeedsBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "feeds",
+            abstract: "Durable partner feeds against nats-server's JetStream file store, both driven by the same JetStream client.",
+            discussion: "Starts `concord up` and `nats-server -js` on free loopback ports; makes a backlog of supply-request events releasable to partner BENCH (through the logistics service) and publishes the same envelopes into a file-backed nats-server stream. Cases: (a) durable delivery, a push consumer with explicit acks; (b) catch-up of the whole backlog by a new pull consumer in batches of 500. Every message is acknowledged as it is read.")
+
+        @Option(help: "Events in the backlog.") var backlog = 100_000
+        @Option(help: "Events the push consumer takes in case (a).") var delivered = 20_000
+        @Option(help: "nats-server binary.") var natsServer = "/usr/sbin/nats-server"
+        @OptionGroup var options: Bench.Options
+
+        func run() async throws {
+            guard FileManager.default.isExecutableFile(atPath: natsServer) else {
+                throw CommandFailure("nats-server not found at \(natsServer): apt-get install nats-server (make bench does)")
+            }
+            try await Bench.report("concord-bench-feeds", json: options.json) { scratch in
+                try await FeedBenchmark(concordBinary: Bench.ownBinary, natsServer: natsServer, backlog: backlog, delivered: delivered,
+                                        scratch: scratch, limits: options.limits, catalog: Parts.catalog, keys: Bench.keys).run()
+            } text: { result in
+                func line(_ name: String, _ figures: GatewayBenchmark.Figures) -> String {
+                    "  \(name.padding(toLength: 44, withPad: " ", startingAt: 0)) concord \(Int(figures.concord)) \(figures.unit)   nats \(Int(figures.nats))   ratio \(String(format: "%.3f", figures.ratio))   (target ≥ 0.5)"
+                }
+                return """
+                    concord bench feeds: \(result.backlog)-event backlog, \(result.envelope_bytes)-byte envelopes, every message acknowledged, nats-server -js file store
+                    \(line("(a) durable delivery, push, \(result.delivered) events", result.a_durable_delivery))
+                    \(line("(b) catch-up of \(result.backlog), pull batches of 500", result.b_catch_up))
+                      (b) seconds: concord \(String(format: "%.2f", result.b_concord_seconds))   nats \(String(format: "%.2f", result.b_nats_seconds))
+                    """
+            }
         }
     }
 
