@@ -96,8 +96,6 @@ public struct FeedBenchmark: Sendable {
     /// `backlog` supply requests of partner BENCH, created by the logistics cell: one journaled
     /// event each, releasable to BENCH. Returns one of the events, for the reference stream.
     private func makeBacklog(_ bus: BusConnection) async throws -> [UInt8] {
-        bus.subscribe("logistics.request.created")
-        try await Task.sleep(for: .milliseconds(300))
         let sample = Mutex<[UInt8]>([])
         let answered = ArrivalCount()
         let issued = Atomic<Int>(0)

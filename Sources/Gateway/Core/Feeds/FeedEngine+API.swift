@@ -99,9 +99,7 @@ extension FeedEngine {
     }
 
     func consumerInfo(_ consumer: FeedConsumer) -> [(String, GoJSON)] {
-        let pending = (try? store.count(stream: consumer.key.stream, partner: consumer.key.partner, after: consumer.deliveredStream,
-                                        filter: consumer.filter)) ?? 0
-        return JetStreamResponse.consumerInfoBody(consumer, numPending: pending)
+        JetStreamResponse.consumerInfoBody(consumer, numPending: remaining(after: consumer.deliveredStream, consumer))
     }
 
     /// STREAM.NAMES and STREAM.LIST take an optional `{"subject": …}` to narrow the streams.

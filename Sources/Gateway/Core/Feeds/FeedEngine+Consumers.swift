@@ -77,7 +77,7 @@ extension FeedEngine {
             var noWait: Bool?
             enum CodingKeys: String, CodingKey { case batch, expires, noWait = "no_wait" }
         }
-        guard var consumer = consumers[key], !consumer.config.isPush, let reply = call.replyTo else {
+        guard consumers[key]?.config.isPush == false, let reply = call.replyTo else {
             core.metrics.feedRequestsRefused.increment()
             return
         }
@@ -91,7 +91,7 @@ extension FeedEngine {
         let request = FeedConsumer.PullRequest(connection: call.connection, reply: reply, remaining: max(next.batch ?? 1, 1),
                                                deadline: next.expires.flatMap { $0 > 0 ? now + .nanoseconds($0) : nil },
                                                noWait: next.noWait ?? false)
-        guard consumer.waiting.count < (consumer.config.maxWaiting ?? 512) else {
+        guard let waiting = consumers[key]?.waiting.count, waiting < (consumers[key]?.config.maxWaiting ?? 512) else {
             var bytes: [UInt8] = []
             for sid in core.sids(of: call.connection, matching: reply) {
                 ServerEncoder.headerMessage(into: &bytes, subject: reply, sid: sid, replyTo: "",
@@ -100,9 +100,8 @@ extension FeedEngine {
             _ = core.send(bytes, to: call.connection)
             return
         }
-        consumer.waiting.append(request)
-        consumer.lastActive = now
-        consumers[key] = consumer
+        consumers[key]?.waiting.append(request)
+        consumers[key]?.lastActive = now
         await serve(key)
     }
 
@@ -114,11 +113,10 @@ extension FeedEngine {
             return
         }
         let key = FeedConsumer.Key(partner: call.partner, stream: ack.stream, name: ack.consumer)
-        guard var consumer = consumers[key] else { return }
-        if consumer.apply(ack.kind, seq: ack.streamSeq, now: .now) { markDirty(key, [ack.streamSeq]) }
-        let changed = consumer.config.ackPolicy == .all ? Set(dirty[key] ?? []) : []
-        markDirty(key, changed)
-        consumers[key] = consumer
+        // Changed in place: a copy would copy its whole pending set, for every acknowledgement.
+        guard let applied = consumers[key]?.apply(ack.kind, seq: ack.streamSeq, now: .now),
+              let serving = consumers[key].map({ $0.config.isPush || !$0.waiting.isEmpty }) else { return }
+        if applied { markDirty(key, [ack.streamSeq]) }
         if ack.next, let reply = call.replyTo {
             await pull(FeedCall(connection: call.connection, partner: call.partner, subject: call.subject, replyTo: reply, payload: []), key: key)
             return
@@ -130,7 +128,7 @@ extension FeedEngine {
             }
             afterCommit.append((call.connection, bytes))
         }
-        if consumer.config.isPush || !consumer.waiting.isEmpty { toServe.insert(key) }
+        if serving { toServe.insert(key) }
     }
 
     /// STREAM.MSG.GET: one message of the partner's view, by sequence or the last on a subject.

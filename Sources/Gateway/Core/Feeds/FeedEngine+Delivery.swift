@@ -18,7 +18,9 @@ extension FeedEngine {
 
     /// One batch to the consumer's receivers; false when nothing more can go out now.
     private func serveRound(_ key: FeedConsumer.Key) async -> Bool {
-        guard var consumer = consumers[key], let partner = core.directory.entry(key.partner) else { return false }
+        guard let partner = core.directory.entry(key.partner), var consumer = consumers.removeValue(forKey: key) else { return false }
+        // Worked on outside the table, so its pending set is changed in place, and put back.
+        defer { consumers[key] = consumer }
         let now = ContinuousClock.now
         let targets = consumer.config.isPush ? pushTargets(consumer) : []
         let capacity = consumer.config.isPush ? (targets.isEmpty ? 0 : Self.roundSize)
@@ -34,15 +36,12 @@ extension FeedEngine {
                                         filter: consumer.filter, limit: room)) ?? []
         }
         batch += fresh
-        guard !batch.isEmpty else {
-            consumers[key] = consumer
-            return false
-        }
+        guard !batch.isEmpty else { return false }
         let found = await bodies.bodies(source: consumer.stream.source, seqs: batch.map(\.sourceSeq), bus: core.bus)
         let startedAt = consumer.deliveredStream
-        let tail = (try? store.count(stream: key.stream, partner: key.partner, after: fresh.last?.seq ?? startedAt,
-                                     filter: consumer.filter)) ?? 0
+        let tail = remaining(after: fresh.last?.seq ?? startedAt, consumer)
         var freshLeft = Int64(fresh.count)
+        var sids: [String: [String]] = [:]
         var outgoing: [UInt64: [UInt8]] = [:]
         for entry in batch {
             if entry.seq > startedAt { freshLeft -= 1 }
@@ -51,13 +50,11 @@ extension FeedEngine {
             guard let body = found[entry.sourceSeq], mayReceive(body, subject: entry.subject, partner: partner) else {
                 // Gone from the journal, or no longer releasable to this partner: never delivered, passed over.
                 core.metrics.withheld.increment()
-                consumer.pending[entry.seq] = nil
-                consumer.deliveredStream = max(consumer.deliveredStream, entry.seq)
-                consumer.moveFloor()
+                consumer.passOver(entry.seq)
                 markDirty(key, [entry.seq])
                 continue
             }
-            guard let receiver = nextReceiver(&consumer, targets: targets) else { break }
+            guard let receiver = nextReceiver(&consumer, targets: targets, sids: &sids) else { break }
             let (consumerSeq, deliveries) = consumer.noteDelivery(entry, now: now)
             markDirty(key, [entry.seq])
             let ack = "\(JetStreamAck.prefix)\(key.stream).\(key.name).\(deliveries).\(entry.seq).\(consumerSeq).\(entry.timeNs).\(remaining)"
@@ -66,17 +63,19 @@ extension FeedEngine {
             }
             core.metrics.feedDelivered.increment()
         }
-        consumers[key] = consumer
         for (connection, bytes) in outgoing { _ = core.send(bytes, to: connection) }
         return true
     }
 
     /// Where the next message goes: the push consumer's subscribers, or the oldest waiting
     /// pull request (dropped when its connection no longer listens on its reply subject).
-    private func nextReceiver(_ consumer: inout FeedConsumer, targets: [(UInt64, String)]) -> [(UInt64, String)]? {
+    private func nextReceiver(_ consumer: inout FeedConsumer, targets: [(UInt64, String)],
+                              sids known: inout [String: [String]]) -> [(UInt64, String)]? {
         if consumer.config.isPush { return targets }
         while let request = consumer.waiting.first {
-            let sids = core.sids(of: request.connection, matching: request.reply)
+            let cacheKey = "\(request.connection) \(request.reply)"
+            let sids = known[cacheKey] ?? core.sids(of: request.connection, matching: request.reply)
+            known[cacheKey] = sids
             guard !sids.isEmpty else {
                 consumer.waiting.removeFirst()
                 continue
@@ -87,6 +86,15 @@ extension FeedEngine {
             return sids.map { (request.connection, $0) }
         }
         return nil
+    }
+
+    /// Messages of the consumer's view after `seq`: counted only under a filter, since a whole
+    /// view is numbered densely.
+    func remaining(after seq: Int64, _ consumer: FeedConsumer) -> Int64 {
+        guard let filter = consumer.filter else {
+            return max(((try? store.lastSeq(stream: consumer.key.stream, partner: consumer.key.partner)) ?? seq) - seq, 0)
+        }
+        return (try? store.count(stream: consumer.key.stream, partner: consumer.key.partner, after: seq, filter: filter)) ?? 0
     }
 
     /// The label check of the live feed, made again at delivery: the partner's clearance or
@@ -112,16 +120,14 @@ extension FeedEngine {
     /// Pull requests with `no_wait` get their answer once nothing more can go out: 404 when they
     /// got nothing, 408 with what is left of their batch otherwise (as nats-server 2.9 answers).
     func finishNoWait(_ key: FeedConsumer.Key) {
-        guard var consumer = consumers[key] else { return }
-        let finished = consumer.waiting.filter(\.noWait)
-        consumer.waiting.removeAll(where: \.noWait)
-        consumers[key] = consumer
+        guard let finished = consumers[key]?.waiting.filter(\.noWait), !finished.isEmpty else { return }
+        consumers[key]?.waiting.removeAll(where: \.noWait)
         for request in finished {
-            if request.sent == 0 { sendStatus(request, "404 No Messages", []) } else { sendStatus(timeout: request, consumer: consumer) }
+            if request.sent == 0 { sendStatus(request, "404 No Messages", []) } else { sendStatus(timeout: request) }
         }
     }
 
-    func sendStatus(timeout request: FeedConsumer.PullRequest, consumer: FeedConsumer) {
+    func sendStatus(timeout request: FeedConsumer.PullRequest) {
         sendStatus(request, "408 Request Timeout", [("Nats-Pending-Messages", "\(request.remaining)"), ("Nats-Pending-Bytes", "0")])
     }
 

@@ -65,7 +65,7 @@ final class FeedEngine: @unchecked Sendable {
         case .call(let call):
             if call.subject.hasPrefix(JetStreamAck.prefix) { await acknowledge(call) } else { await answer(call) }
         case .indexed(let views):
-            for key in consumers.keys where views.contains(.init(stream: key.stream, partner: key.partner)) { await serve(key) }
+            for key in Array(consumers.keys) where views.contains(.init(stream: key.stream, partner: key.partner)) { await serve(key) }
         case .closed(let connection):
             for key in Array(consumers.keys) {
                 consumers[key]?.waiting.removeAll { $0.connection == connection }
@@ -80,19 +80,22 @@ final class FeedEngine: @unchecked Sendable {
     func tick() async {
         let now = ContinuousClock.now
         for key in Array(consumers.keys) {
-            guard var consumer = consumers[key] else { continue }
-            for request in consumer.expireRequests(now: now) {
-                sendStatus(timeout: request, consumer: consumer)
-            }
-            if consumer.owner != nil, consumer.config.isPush ? pushTargets(consumer).isEmpty : consumer.waiting.isEmpty,
-               now - consumer.lastActive > .nanoseconds(consumer.config.inactiveThreshold ?? 5_000_000_000) {
+            guard let expired = consumers[key]?.expireRequests(now: now) else { continue }
+            for request in expired { sendStatus(timeout: request) }
+            // Decided on the stored consumer, without a copy that would outlive this check.
+            guard let (unused, wanted) = consumers[key].map({ consumer -> (Bool, Bool) in
+                let listened = consumer.config.isPush && !pushTargets(consumer).isEmpty
+                let unused = consumer.owner != nil && (consumer.config.isPush ? !listened : consumer.waiting.isEmpty)
+                    && now - consumer.lastActive > .nanoseconds(consumer.config.inactiveThreshold ?? 5_000_000_000)
+                // A push consumer starts (or resumes) once someone subscribes to its deliver subject.
+                let resumes = listened && consumer.roomForNew > 0
+                return (unused, resumes || consumer.pending.values.contains { ($0.deadline ?? now) <= now })
+            }) else { continue }
+            if unused {
                 remove(key)
-                continue
+            } else if wanted {
+                await serve(key)
             }
-            consumers[key] = consumer
-            // A push consumer starts (or resumes) once someone subscribes to its deliver subject.
-            let resumes = consumer.config.isPush && consumer.roomForNew > 0 && !pushTargets(consumer).isEmpty
-            if resumes || consumer.pending.values.contains(where: { ($0.deadline ?? now) <= now }) { await serve(key) }
         }
     }
 
@@ -112,7 +115,7 @@ final class FeedEngine: @unchecked Sendable {
             do {
                 try store.database.write { db in
                     for key in removed { try FeedStore.delete(key, in: db) }
-                    for (consumer, seqs) in changed { try FeedStore.save(consumer, pendingChanged: seqs, in: db) }
+                    for (consumer, seqs) in changed { try FeedStore.save(consumer, changed: seqs, in: db) }
                 }
             } catch {
                 logger.error("could not save consumer state; unacknowledged messages will come again",

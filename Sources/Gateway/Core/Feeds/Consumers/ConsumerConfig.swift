@@ -86,19 +86,58 @@ struct ConsumerConfig: Sendable, Equatable, Codable {
         return config
     }
 
-    /// Nanoseconds since 1970 of an RFC 3339 time with up to nine fraction digits.
+    /// Nanoseconds since 1970 of an RFC 3339 time (`2026-12-01T04:53:02.777Z`, up to nine
+    /// fraction digits, `Z` or a `±hh:mm` offset); nil when it is not one. Read by hand: every
+    /// indexed event's time goes through here.
     static func nanoseconds(ofRFC3339 text: String) -> Int64? {
-        var whole = text
-        var fraction: Int64 = 0
-        if let dot = text.firstIndex(of: ".") {
-            let end = text[dot...].firstIndex { $0 == "Z" || $0 == "+" || $0 == "-" } ?? text.endIndex
-            let digits = String(text[text.index(after: dot)..<end].prefix(9))
-            guard !digits.isEmpty, let value = Int64(digits) else { return nil }
-            fraction = value * Int64(pow(10.0, Double(9 - digits.count)))
-            whole = String(text[..<dot]) + String(text[end...])
+        let bytes = Array(text.utf8)
+        func number(_ start: Int, _ count: Int) -> Int? {
+            guard start + count <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[start..<start + count] {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
         }
-        guard let date = ISO8601DateFormatter().date(from: whole) else { return nil }
-        return Int64(date.timeIntervalSince1970) * 1_000_000_000 + fraction
+        guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+              let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+              let minute = number(14, 2), let second = number(17, 2), (1...12).contains(month), (1...31).contains(day),
+              hour < 24, minute < 60, second < 61 else { return nil }
+        var index = 19
+        var fraction: Int64 = 0
+        if bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            var digits = 0
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                if digits < 9 { fraction = fraction * 10 + Int64(bytes[index] - 0x30); digits += 1 }
+                index += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in digits..<9 { fraction *= 10 }
+        }
+        guard index < bytes.count else { return nil }
+        var offset = 0
+        switch bytes[index] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            guard index + 1 == bytes.count else { return nil }
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            guard index + 6 == bytes.count, bytes[index + 3] == UInt8(ascii: ":"), let hours = number(index + 1, 2),
+                  let minutes = number(index + 4, 2) else { return nil }
+            offset = (hours * 60 + minutes) * 60 * (bytes[index] == UInt8(ascii: "+") ? 1 : -1)
+        default:
+            return nil
+        }
+        // Days from 1970-01-01 to the civil date (Howard Hinnant's algorithm).
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        let seconds = Int64(days) * 86_400 + Int64(hour * 3_600 + minute * 60 + second - offset)
+        return seconds * 1_000_000_000 + fraction
     }
 
     /// The configuration as nats-server 2.9 writes it, field by field in its order.

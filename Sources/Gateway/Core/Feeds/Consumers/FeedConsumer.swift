@@ -38,7 +38,13 @@ struct FeedConsumer: Sendable {
     var floorStream: Int64 = 0
     var floorConsumer: Int64 = 0
     var redelivered: Int64 = 0
-    var pending: [Int64: Pending] = [:]
+    private(set) var pending: [Int64: Pending] = [:]
+    /// The pending stream sequences in ascending order (entries no longer pending are dropped
+    /// lazily): deliveries come in ascending order, so the lowest is always at the front.
+    private(set) var order: [Int64] = []
+    private var orderStart = 0
+    /// No pending message is due before this; nil when unknown.
+    private var nextDue: ContinuousClock.Instant?
     var waiting: [PullRequest] = []
     /// The connection that made an ephemeral consumer, and when it was last active.
     var owner: UInt64?
@@ -46,6 +52,14 @@ struct FeedConsumer: Sendable {
     /// Wall-clock nanoseconds of the last delivery and the last acknowledgement, for consumer info.
     var lastDeliveredNs: Int64 = 0
     var lastAckNs: Int64 = 0
+
+    init(key: Key, stream: FeedStream, config: ConsumerConfig, createdNs: Int64, deliveredStream: Int64) {
+        self.key = key
+        self.stream = stream
+        self.config = config
+        self.createdNs = createdNs
+        self.deliveredStream = deliveredStream
+    }
 
     /// The filter the view is read with: none when it covers the whole stream.
     var filter: String? { config.filterSubject.flatMap { $0 == stream.subject ? nil : $0 } }
@@ -64,8 +78,15 @@ struct FeedConsumer: Sendable {
     mutating func takeDue(now: ContinuousClock.Instant, limit: Int) -> (due: [Int64], exhausted: [Int64]) {
         var due: [Int64] = []
         var exhausted: [Int64] = []
-        for seq in pending.keys.sorted() where due.count < limit {
-            guard let message = pending[seq], (message.deadline ?? now) <= now else { continue }
+        if let nextDue, now < nextDue { return (due, exhausted) }
+        var earliest: ContinuousClock.Instant?
+        for seq in order[orderStart...] {
+            guard let message = pending[seq] else { continue }
+            let deadline = message.deadline ?? now
+            guard deadline <= now, due.count < limit else {
+                earliest = Swift.min(earliest ?? deadline, deadline)
+                continue
+            }
             if let maxDeliver = config.maxDeliver, maxDeliver > 0, message.deliveries >= maxDeliver {
                 pending[seq] = nil
                 exhausted.append(seq)
@@ -73,6 +94,8 @@ struct FeedConsumer: Sendable {
             }
             due.append(seq)
         }
+        // The due ones go out now and get new deadlines; until the earliest other, nothing is due.
+        nextDue = due.isEmpty ? earliest : nil
         if !exhausted.isEmpty { moveFloor() }
         return (due, exhausted)
     }
@@ -86,7 +109,12 @@ struct FeedConsumer: Sendable {
         if deliveries > 1 { redelivered += 1 }
         if entry.seq > deliveredStream { deliveredStream = entry.seq }
         if acks {
+            if pending[entry.seq] == nil {
+                if order.count - orderStart > pending.count * 2 + 64 { compactOrder() }
+                order.append(entry.seq)
+            }
             pending[entry.seq] = Pending(entry: entry, consumerSeq: deliveredConsumer, deliveries: deliveries, deadline: now + ackWait)
+            if let due = nextDue, now + ackWait < due { nextDue = now + ackWait }
         } else {
             moveFloor()
         }
@@ -113,6 +141,7 @@ struct FeedConsumer: Sendable {
             moveFloor()
         case .nak(let delay):
             pending[seq]?.deadline = delay.map { now + $0 } ?? now
+            nextDue = nil
         case .inProgress:
             let wait = ackWait
             pending[seq]?.deadline = now + wait
@@ -120,11 +149,36 @@ struct FeedConsumer: Sendable {
         return true
     }
 
+    /// Messages unacknowledged when the consumer was last written, as it is loaded.
+    mutating func restore(_ messages: [Pending]) {
+        for message in messages { pending[message.entry.seq] = message }
+        order = pending.keys.sorted()
+        orderStart = 0
+        nextDue = nil
+        moveFloor()
+    }
+
+    /// A message that will never be delivered (gone from the journal, or no longer releasable):
+    /// passed over as if acknowledged.
+    mutating func passOver(_ seq: Int64) {
+        pending[seq] = nil
+        deliveredStream = max(deliveredStream, seq)
+        moveFloor()
+    }
+
+    private mutating func compactOrder() {
+        order = order[orderStart...].filter { pending[$0] != nil }
+        orderStart = 0
+    }
+
     static func wallClockNs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000_000) }
 
     /// The ack floor: everything at or below it is acknowledged.
     mutating func moveFloor() {
-        if let lowest = pending.keys.min(), let message = pending[lowest] {
+        while orderStart < order.count, pending[order[orderStart]] == nil { orderStart += 1 }
+        if orderStart > 4_096 { compactOrder() }
+        if orderStart < order.count, let message = pending[order[orderStart]] {
+            let lowest = order[orderStart]
             floorStream = lowest - 1
             floorConsumer = max(message.consumerSeq - 1, floorConsumer)
         } else {

@@ -19,15 +19,15 @@ final class FeedBodies: Sendable {
     /// Keeps a just-indexed event's bytes.
     func keep(source: String, seq: Int64, bytes: [UInt8]) {
         caches.withLock { caches in
-            var cache = caches[source] ?? Cache()
-            cache.bodies[seq] = bytes
-            if cache.lowest == 0 || seq < cache.lowest { cache.lowest = seq }
+            // Changed in place: a copy of the cache per event would cost its whole size.
+            caches[source, default: Cache()].bodies[seq] = bytes
+            if caches[source]!.lowest == 0 || seq < caches[source]!.lowest { caches[source]!.lowest = seq }
             // Sequences come in order, so the oldest are the lowest.
-            while cache.bodies.count > capacityPerSource {
-                cache.bodies[cache.lowest] = nil
-                cache.lowest += 1
+            while caches[source]!.bodies.count > capacityPerSource {
+                let lowest = caches[source]!.lowest
+                caches[source]!.bodies[lowest] = nil
+                caches[source]!.lowest = lowest + 1
             }
-            caches[source] = cache
         }
     }
 

@@ -2,11 +2,14 @@ import BusCore
 import Foundation
 import GRDB
 
-/// Durable consumers in the gateway's database: their configuration and progress, and each
-/// unacknowledged message with its delivery count. Ephemeral consumers are never stored.
+/// Durable consumers in the gateway's database. A consumer's unacknowledged messages are the
+/// entries of its view between its ack floor and its last delivery, less those recorded as
+/// acknowledged out of order (`feed_acked`); delivery counts above one are kept beside them
+/// (`feed_redelivery`). Acknowledged in order, a consumer's progress is one row whatever the
+/// number of messages. Ephemeral consumers are never stored.
 extension FeedStore {
-    /// Writes a consumer's progress and the changes to its unacknowledged messages.
-    static func save(_ consumer: FeedConsumer, pendingChanged seqs: Set<Int64>, in db: Database) throws {
+    /// Writes a consumer's progress and what changed at `seqs`.
+    static func save(_ consumer: FeedConsumer, changed seqs: Set<Int64>, in db: Database) throws {
         let key = consumer.key
         let config = try JSONEncoder().encode(consumer.config)
         try db.execute(sql: """
@@ -14,24 +17,34 @@ extension FeedStore {
                 floor_stream, floor_consumer, redelivered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [key.partner, key.stream, key.name, config, consumer.createdNs, consumer.deliveredStream,
                              consumer.deliveredConsumer, consumer.floorStream, consumer.floorConsumer, consumer.redelivered])
-        let upsert = try DirectStatement(db, sql: """
-            INSERT OR REPLACE INTO feed_pending (partner, stream, consumer, stream_seq, consumer_seq, deliveries) VALUES (?, ?, ?, ?, ?, ?)
+        let names: [DirectStatement.Value] = [.text(key.partner), .text(key.stream), .text(key.name)]
+        for table in ["feed_acked", "feed_redelivery"] {
+            try DirectStatement(db, sql: "DELETE FROM \(table) WHERE partner = ? AND stream = ? AND consumer = ? AND stream_seq <= ?")
+                .execute(names + [.integer(consumer.floorStream)])
+        }
+        let above = seqs.filter { $0 > consumer.floorStream }
+        guard !above.isEmpty else { return }
+        let acked = try DirectStatement(db, sql: "INSERT OR IGNORE INTO feed_acked (partner, stream, consumer, stream_seq) VALUES (?, ?, ?, ?)")
+        let redelivery = try DirectStatement(db, sql: """
+            INSERT OR REPLACE INTO feed_redelivery (partner, stream, consumer, stream_seq, consumer_seq, deliveries) VALUES (?, ?, ?, ?, ?, ?)
             """)
-        let remove = try DirectStatement(db, sql: "DELETE FROM feed_pending WHERE partner = ? AND stream = ? AND consumer = ? AND stream_seq = ?")
-        for seq in seqs {
-            let names: [DirectStatement.Value] = [.text(key.partner), .text(key.stream), .text(key.name), .integer(seq)]
+        let forget = try DirectStatement(db, sql: "DELETE FROM feed_redelivery WHERE partner = ? AND stream = ? AND consumer = ? AND stream_seq = ?")
+        for seq in above {
             if let message = consumer.pending[seq] {
-                try upsert.execute(names + [.integer(message.consumerSeq), .integer(Int64(message.deliveries))])
+                if message.deliveries > 1 {
+                    try redelivery.execute(names + [.integer(seq), .integer(message.consumerSeq), .integer(Int64(message.deliveries))])
+                }
             } else {
-                try remove.execute(names)
+                try acked.execute(names + [.integer(seq)])
+                try forget.execute(names + [.integer(seq)])
             }
         }
     }
 
     static func delete(_ key: FeedConsumer.Key, in db: Database) throws {
-        for table in ["feed_consumer", "feed_pending"] {
-            let column = table == "feed_consumer" ? "name" : "consumer"
-            try db.execute(sql: "DELETE FROM \(table) WHERE partner = ? AND stream = ? AND \(column) = ?",
+        try db.execute(sql: "DELETE FROM feed_consumer WHERE partner = ? AND stream = ? AND name = ?", arguments: [key.partner, key.stream, key.name])
+        for table in ["feed_acked", "feed_redelivery"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE partner = ? AND stream = ? AND consumer = ?",
                            arguments: [key.partner, key.stream, key.name])
         }
     }
@@ -40,29 +53,37 @@ extension FeedStore {
     /// after the gateway starts.
     func loadConsumers(streams: [FeedStream], now: ContinuousClock.Instant) throws -> [FeedConsumer] {
         let byName = Dictionary(uniqueKeysWithValues: streams.map { ($0.name, $0) })
-        return try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM feed_consumer").compactMap { row -> FeedConsumer? in
-                guard let stream = byName[row["stream"]],
-                      let config = try? JSONDecoder().decode(ConsumerConfig.self, from: row["config"] as Data) else { return nil }
-                let key = FeedConsumer.Key(partner: row["partner"], stream: row["stream"], name: row["name"])
-                var consumer = FeedConsumer(key: key, stream: stream, config: config, createdNs: row["created_ns"],
-                                            deliveredStream: row["delivered_stream"])
-                consumer.deliveredConsumer = row["delivered_consumer"]
-                consumer.floorStream = row["floor_stream"]
-                consumer.floorConsumer = row["floor_consumer"]
-                consumer.redelivered = row["redelivered"]
-                let deadline = now + consumer.ackWait
-                for pending in try Row.fetchAll(db, sql: """
-                    SELECT p.consumer_seq, p.deliveries, v.seq, v.source_seq, v.subject, v.time_ns, v.size FROM feed_pending p
-                    JOIN feed_view v ON v.stream = p.stream AND v.partner = p.partner AND v.seq = p.stream_seq
-                    WHERE p.partner = ? AND p.stream = ? AND p.consumer = ?
-                    """, arguments: [key.partner, key.stream, key.name]) {
-                    let entry = Entry(seq: pending[2], sourceSeq: pending[3], subject: pending[4], timeNs: pending[5], size: pending[6])
-                    consumer.pending[entry.seq] = FeedConsumer.Pending(entry: entry, consumerSeq: pending[0], deliveries: pending[1],
-                                                                       deadline: deadline)
-                }
-                return consumer
+        let rows = try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM feed_consumer") }
+        return try rows.compactMap { row -> FeedConsumer? in
+            guard let stream = byName[row["stream"]],
+                  let config = try? JSONDecoder().decode(ConsumerConfig.self, from: row["config"] as Data) else { return nil }
+            let key = FeedConsumer.Key(partner: row["partner"], stream: row["stream"], name: row["name"])
+            var consumer = FeedConsumer(key: key, stream: stream, config: config, createdNs: row["created_ns"],
+                                        deliveredStream: row["delivered_stream"])
+            consumer.deliveredConsumer = row["delivered_consumer"]
+            consumer.floorStream = row["floor_stream"]
+            consumer.floorConsumer = row["floor_consumer"]
+            consumer.redelivered = row["redelivered"]
+            guard consumer.acks, consumer.deliveredStream > consumer.floorStream else { return consumer }
+            let (acked, redeliveries) = try database.read { db in
+                let arguments: StatementArguments = [key.partner, key.stream, key.name]
+                let acked = Set(try Int64.fetchAll(db, sql: "SELECT stream_seq FROM feed_acked WHERE partner = ? AND stream = ? AND consumer = ?",
+                                                   arguments: arguments))
+                let redeliveries = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: """
+                    SELECT stream_seq, consumer_seq, deliveries FROM feed_redelivery WHERE partner = ? AND stream = ? AND consumer = ?
+                    """, arguments: arguments).map { ($0[0] as Int64, (consumerSeq: $0[1] as Int64, deliveries: $0[2] as Int)) })
+                return (acked, redeliveries)
             }
+            let span = Int(consumer.deliveredStream - consumer.floorStream)
+            let entries = try self.entries(stream: key.stream, partner: key.partner, after: consumer.floorStream, filter: consumer.filter,
+                                           limit: span).filter { $0.seq <= consumer.deliveredStream && !acked.contains($0.seq) }
+            let deadline = now + consumer.ackWait
+            consumer.restore(entries.enumerated().map { index, entry in
+                let known = redeliveries[entry.seq]
+                return FeedConsumer.Pending(entry: entry, consumerSeq: known?.consumerSeq ?? consumer.floorConsumer + Int64(index) + 1,
+                                            deliveries: known?.deliveries ?? 1, deadline: deadline)
+            })
+            return consumer
         }
     }
 }

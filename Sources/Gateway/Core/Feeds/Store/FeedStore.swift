@@ -3,8 +3,8 @@ import Foundation
 import GRDB
 
 /// The gateway's own database: each partner's view of each stream (which journal entries it
-/// may see, numbered densely), the durable consumers and their unacknowledged messages. No
-/// event body is stored here: bodies stay in the services' journals.
+/// may see, numbered densely) and the durable consumers' progress. No event body is stored
+/// here: bodies stay in the services' journals.
 struct FeedStore: Sendable {
     let database: DatabasePool
 
@@ -58,7 +58,10 @@ struct FeedStore: Sendable {
                     created_ns INTEGER NOT NULL, delivered_stream INTEGER NOT NULL, delivered_consumer INTEGER NOT NULL,
                     floor_stream INTEGER NOT NULL, floor_consumer INTEGER NOT NULL, redelivered INTEGER NOT NULL,
                     PRIMARY KEY (partner, stream, name)) WITHOUT ROWID;
-                CREATE TABLE feed_pending (
+                CREATE TABLE feed_acked (
+                    partner TEXT NOT NULL, stream TEXT NOT NULL, consumer TEXT NOT NULL, stream_seq INTEGER NOT NULL,
+                    PRIMARY KEY (partner, stream, consumer, stream_seq)) WITHOUT ROWID;
+                CREATE TABLE feed_redelivery (
                     partner TEXT NOT NULL, stream TEXT NOT NULL, consumer TEXT NOT NULL, stream_seq INTEGER NOT NULL,
                     consumer_seq INTEGER NOT NULL, deliveries INTEGER NOT NULL,
                     PRIMARY KEY (partner, stream, consumer, stream_seq)) WITHOUT ROWID;
