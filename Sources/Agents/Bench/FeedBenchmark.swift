@@ -77,6 +77,7 @@ public struct FeedBenchmark: Sendable {
                                         Array(#"{"name":"LOGISTICS","subjects":["logistics.>"],"storage":"file"}"#.utf8))
         try await publish(sample, count: backlog, to: reference)
         try await waitFor(backlog, "bench feeds: nats-server's LOGISTICS stream") { try await reference.messages(in: "LOGISTICS") }
+        FileHandle.standardError.write(Data("bench feeds: both streams hold the \(backlog)-event backlog; measuring\n".utf8))
 
         let a = GatewayBenchmark.Figures(concord: try await pushDelivery(partner, what: "bench feeds (a), Concord"),
                                          nats: try await pushDelivery(reference, what: "bench feeds (a), nats-server"), unit: "acked msg/s")

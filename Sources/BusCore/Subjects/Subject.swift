@@ -3,19 +3,34 @@
 public enum Subject {
     /// Whether `text` is a valid subject; with `wildcards`, `*` and a final `>` are allowed.
     public static func isValid(_ text: String, wildcards: Bool) -> Bool {
-        guard !text.isEmpty else { return false }
-        let tokens = text.split(separator: ".", omittingEmptySubsequences: false)
-        for (index, token) in tokens.enumerated() {
-            guard !token.isEmpty, !token.contains(where: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }) else { return false }
-            if token == ">" {
-                guard wildcards, index == tokens.count - 1 else { return false }
-            } else if token == "*" {
-                guard wildcards else { return false }
-            } else if token.contains("*") || token.contains(">") {
-                return false
+        // One pass over the bytes: every partner publish is checked here.
+        var text = text
+        return text.withUTF8 { bytes in
+            guard !bytes.isEmpty else { return false }
+            var tokenStart = 0
+            var wildcard: UInt8 = 0  // the wildcard the current token began with, if any
+            for index in 0...bytes.count {
+                let byte = index < bytes.count ? bytes[index] : UInt8(ascii: ".")
+                switch byte {
+                case UInt8(ascii: "."):
+                    guard index > tokenStart else { return false }
+                    if wildcard != 0 {
+                        guard wildcards, index - tokenStart == 1 else { return false }
+                        if wildcard == UInt8(ascii: ">"), index != bytes.count { return false }
+                    }
+                    tokenStart = index + 1
+                    wildcard = 0
+                case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"):
+                    return false
+                case UInt8(ascii: "*"), UInt8(ascii: ">"):
+                    guard index == tokenStart else { return false }
+                    wildcard = byte
+                default:
+                    if wildcard != 0 { return false }
+                }
             }
+            return true
         }
-        return true
     }
 
     /// Whether the literal `subject` matches `pattern`.

@@ -11,6 +11,9 @@ final class FeedBodies: Sendable {
     }
 
     private let caches = Mutex<[String: Cache]>([:])
+    /// The last range read from each journal: a reader going through old events in order
+    /// fetches one range of `CatchUpBatch.maxLimit` per that many messages.
+    private let readAhead = Mutex<[String: [Int64: [UInt8]]]>([:])
     private let endpoints = Mutex<[String: String]>([:])
     let capacityPerSource: Int
 
@@ -42,8 +45,10 @@ final class FeedBodies: Sendable {
         var found: [Int64: [UInt8]] = [:]
         var missing: [Int64] = []
         caches.withLock { caches in
-            for seq in seqs {
-                if let bytes = caches[source]?.bodies[seq] { found[seq] = bytes } else { missing.append(seq) }
+            readAhead.withLock { readAhead in
+                for seq in seqs {
+                    if let bytes = caches[source]?.bodies[seq] ?? readAhead[source]?[seq] { found[seq] = bytes } else { missing.append(seq) }
+                }
             }
         }
         guard !missing.isEmpty, let bus, let endpoint = endpoints.withLock({ $0[source] }) else { return found }
@@ -57,12 +62,17 @@ final class FeedBodies: Sendable {
                 last = missing[index]
             }
             index += 1
-            guard let batch = try? await bus.fetch(from: endpoint, source: source, after: first - 1, limit: Int(last - first + 1)) else {
+            guard let batch = try? await bus.fetch(from: endpoint, source: source, after: first - 1, limit: CatchUpBatch.maxLimit) else {
                 continue
             }
-            for bytes in batch.envelopes {
-                if let seq = (try? EnvelopeCodec.decode(bytes))?.sequence, seq >= first, seq <= last { found[seq] = bytes }
+            var range: [Int64: [UInt8]] = [:]
+            // Unfiltered, a catch-up answer is the gap-free run of the journal from `first` on.
+            for (index, bytes) in batch.envelopes.enumerated() {
+                let seq = first + Int64(index)
+                range[seq] = bytes
+                if seq >= first, seq <= last { found[seq] = bytes }
             }
+            readAhead.withLock { $0[source] = range }
         }
         return found
     }
