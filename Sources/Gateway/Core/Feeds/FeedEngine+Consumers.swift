@@ -115,7 +115,12 @@ extension FeedEngine {
         let key = FeedConsumer.Key(partner: call.partner, stream: ack.stream, name: ack.consumer)
         // Changed in place: a copy would copy its whole pending set, for every acknowledgement.
         guard let applied = consumers[key]?.apply(ack.kind, seq: ack.streamSeq, now: .now),
-              let serving = consumers[key].map({ $0.config.isPush || !$0.waiting.isEmpty }) else { return }
+              let serving = consumers[key].map({ consumer in
+                  // A push consumer is refilled once a round's worth of room is free (or all of
+                  // it), not a few messages per acknowledgement.
+                  consumer.config.isPush ? consumer.roomForNew >= min(Self.roundSize, consumer.config.maxAckPending ?? 1) || consumer.pending.isEmpty
+                                         : !consumer.waiting.isEmpty
+              }) else { return }
         if applied { markDirty(key, [ack.streamSeq]) }
         if ack.next, let reply = call.replyTo {
             await pull(FeedCall(connection: call.connection, partner: call.partner, subject: call.subject, replyTo: reply, payload: []), key: key)

@@ -99,13 +99,25 @@ struct JetStreamAck: Sendable, Equatable {
     static let prefix = "$JS.ACK."
 
     init?(subject: String, payload: [UInt8]) {
-        guard subject.hasPrefix(Self.prefix) else { return nil }
-        let tokens = subject.dropFirst(Self.prefix.count).split(separator: ".", omittingEmptySubsequences: false)
-        guard tokens.count == 7, let seq = Int64(tokens[3]) else { return nil }
-        stream = String(tokens[0])
-        consumer = String(tokens[1])
+        // Read off the bytes: one of these arrives for every message a partner takes.
+        let bytes = Array(subject.utf8)
+        let prefix = Array(Self.prefix.utf8)
+        guard bytes.count > prefix.count, bytes.starts(with: prefix) else { return nil }
+        var dots: [Int] = []
+        for index in prefix.count..<bytes.count where bytes[index] == UInt8(ascii: ".") {
+            dots.append(index)
+            if dots.count > 6 { return nil }
+        }
+        guard dots.count == 6, dots[0] > prefix.count, dots[1] > dots[0] + 1, dots[3] > dots[2] + 1 else { return nil }
+        var seq: Int64 = 0
+        for byte in bytes[(dots[2] + 1)..<dots[3]] {
+            guard byte >= 0x30, byte <= 0x39, seq < Int64.max / 10 - 9 else { return nil }
+            seq = seq * 10 + Int64(byte - 0x30)
+        }
+        stream = String(decoding: bytes[prefix.count..<dots[0]], as: UTF8.self)
+        consumer = String(decoding: bytes[(dots[0] + 1)..<dots[1]], as: UTF8.self)
         streamSeq = seq
-        let text = String(decoding: payload, as: UTF8.self)
+        let text = payload.isEmpty ? "" : String(decoding: payload, as: UTF8.self)
         next = text.hasPrefix("+NXT")
         switch text {
         case "", "+ACK": kind = .ack
