@@ -84,6 +84,7 @@ bench: build
 	.build/release/concord bench gateway
 	.build/release/concord bench services
 	.build/release/concord bench replay
+	.build/release/concord bench feeds
 
 clean:
 	rm -rf .build

@@ -147,6 +147,15 @@ async def api_checks():
             check(name, False, "it was accepted")
         except APIError as error:
             check(f"{name} (JetStream error {code})", error.err_code == code, repr(error))
+    body = json.dumps({"request": "REQ-MSGID", "requester": "NLD", "items": [{"item": "water", "quantity": 1, "unit": "litres"}],
+                       "destination": "Bor", "neededBy": "2026-12-20"}).encode()
+    first = await client.request("cmd.logistics.request.create", body, timeout=5, headers={"Nats-Msg-Id": "nld-msg-1"})
+    again = await client.request("cmd.logistics.request.create", body, timeout=5, headers={"Nats-Msg-Id": "nld-msg-1"})
+    with sqlite3.connect(os.path.join(DATA, "logistics.sqlite")) as db:
+        created = db.execute("SELECT COUNT(*) FROM journal WHERE type = 'logistics.request.created' AND CAST(envelope AS TEXT) LIKE '%REQ-MSGID%'").fetchone()[0]
+    check("a command repeated with the same Nats-Msg-Id gets its first answer again and changes nothing",
+          json.loads(first.data)["type"] == "logistics.request.created" and first.data == again.data and created == 1,
+          f"{again.data[:200]} {created}")
     try:
         await js.consumer_info("LOGISTICS", "nobody")
         check("an unknown consumer is not found", False)

@@ -11,6 +11,8 @@ enum PartnerEnvelope {
         static let releasableTo = "Concord-Releasable-To"
         static let dataVersion = "Concord-Data-Version"
         static let idempotencyKey = "Concord-Idempotency-Key"
+        /// JetStream's de-duplication header: stock clients set it on a publish they may repeat.
+        static let natsMessageID = "Nats-Msg-Id"
         static let traceparent = "traceparent"
     }
 
@@ -33,7 +35,7 @@ enum PartnerEnvelope {
         } else {
             envelope.dataVersion = catalog.version(of: subject)
         }
-        envelope.idempotencyKey = fields[Header.idempotencyKey.lowercased()]
+        envelope.idempotencyKey = fields[Header.idempotencyKey.lowercased()] ?? fields[Header.natsMessageID.lowercased()]
         envelope.traceparent = fields[Header.traceparent] ?? RandomID.traceparent()
         // A partner's own label, never above its clearance; by default releasable to itself only.
         let label = fields[Header.classification.lowercased()].map { $0.uppercased() } ?? Classification.unclassified.rawValue
