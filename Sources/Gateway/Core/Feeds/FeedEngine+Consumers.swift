@@ -63,6 +63,8 @@ extension FeedEngine {
         if !config.isDurable { consumer.owner = call.connection }
         consumers[key] = consumer
         markDirty(key)
+        // A push consumer whose deliver subject is already listened to starts at once.
+        if config.isPush { toServe.insert(key) }
         return .object([("type", .string(JetStreamRequest.durableCreate(stream: name, durable: consumerName).responseType))]
                        + consumerInfo(consumer))
     }

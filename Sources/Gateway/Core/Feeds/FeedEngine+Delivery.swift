@@ -6,8 +6,8 @@ import NATSProtocol
 extension FeedEngine {
     /// Most messages one round hands out; a push consumer gets a few rounds per input, so one
     /// consumer cannot hold the engine.
-    static let roundSize = 256
-    static let pushRounds = 4
+    static let roundSize = 512
+    static let pushRounds = 16
 
     func serve(_ key: FeedConsumer.Key) async {
         for _ in 0..<(consumers[key]?.config.isPush == true ? Self.pushRounds : 64) {
