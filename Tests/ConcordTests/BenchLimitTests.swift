@@ -13,9 +13,10 @@ extension ProcessTests {
             (["bench", "replay", "--count", "2000", "--fault", "lose-one"], "received 1999 of 2000 replayed messages"),
             (["bench", "services", "--count", "200", "--in-flight", "32", "--fault", "refuse-one"], "1 (the first:"),
             (["bench", "gateway", "--count", "2000", "--fan-out", "2", "--requests", "20", "--fault", "lose-one"], "1999 of 2000 arrived"),
+            (["bench", "feeds", "--backlog", "200", "--delivered", "100", "--fault", "lose-one"], "Concord's LOGISTICS view: 199 of 200"),
         ]
 
-        @Test("a lost message or a refused command ends the bench with a non-zero exit and the counts", arguments: 0..<4)
+        @Test("a lost message or a refused command ends the bench with a non-zero exit and the counts", arguments: 0..<5)
         func faultEndsTheBench(index: Int) async throws {
             let folder = try TemporaryFolder()
             let (arguments, expected) = Self.cases[index]
