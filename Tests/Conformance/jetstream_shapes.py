@@ -5,11 +5,10 @@ import asyncio
 import json
 import os
 import re
-import subprocess
 
 import nats
 
-from partner_checks import check, read_until_quiet
+from partner_checks import check, read_until_quiet, start_nats_server
 
 # Each step: subject and payload, published with reply _INBOX.r (sid 1 listens on _INBOX.>).
 STEPS = [
@@ -111,17 +110,7 @@ def summary(messages):
 
 async def reference(work):
     """nats-server -js with a sealed LOGISTICS stream holding three messages."""
-    ports = os.path.join(work, "js-ports")
-    os.makedirs(ports, exist_ok=True)
-    server = subprocess.Popen(["nats-server", "-js", "-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", ports,
-                               "-sd", os.path.join(work, "js-store")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for attempt in range(100):
-        files = [f for f in os.listdir(ports) if f.endswith(".ports")]
-        if files:
-            break
-        await asyncio.sleep(0.05)
-    with open(os.path.join(ports, files[0])) as file:
-        url = json.load(file)["nats"][0]
+    server, url = await start_nats_server(os.path.join(work, "js"), "-js", "-sd", os.path.join(work, "js-store"))
     client = await nats.connect(url)
     js = client.jetstream()
     await js.add_stream(name="LOGISTICS", subjects=["logistics.>"], description="reference")

@@ -17,7 +17,7 @@ import urllib.request
 import nats
 from nats.errors import TimeoutError as NatsTimeout
 
-from partner_checks import PASSED, check, raw_session
+from partner_checks import PASSED, check, raw_session, start_nats_server
 
 CONCORD, WORK = sys.argv[1], sys.argv[2]
 # `concord up` creates the bus keys here; every other concord command reads them from here.
@@ -100,18 +100,8 @@ def reply_sids(data, inbox):
 async def raw_request_on_nats_server():
     """What nats-server does with a reply when the requester also subscribes to '>': run
     Debian's nats-server with one responder and ask it the same way as the gateway below."""
-    ports = os.path.join(WORK, "nats-ports")
-    os.makedirs(ports, exist_ok=True)
-    server = subprocess.Popen(["nats-server", "-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", ports],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, url = await start_nats_server(WORK)
     try:
-        for attempt in range(100):
-            files = [f for f in os.listdir(ports) if f.endswith(".ports")]
-            if files:
-                break
-            await asyncio.sleep(0.05)
-        with open(os.path.join(ports, files[0])) as file:
-            url = json.load(file)["nats"][0]
         responder = await nats.connect(url)
 
         async def respond(message):

@@ -1,6 +1,9 @@
 """What both partner scripts share: numbered checks that stop at the first failure, and a raw
 NATS session for what a stock client will not send."""
 import asyncio
+import json
+import os
+import subprocess
 
 PASSED = []
 
@@ -47,3 +50,20 @@ def rss_mib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+async def start_nats_server(folder, *arguments):
+    """Debian's nats-server on a port it picks (`-p -1`), read back from its ports file;
+    returns the process and its URL."""
+    ports = os.path.join(folder, "nats-ports")
+    os.makedirs(ports, exist_ok=True)
+    server = subprocess.Popen(["nats-server", "-a", "127.0.0.1", "-p", "-1", "--ports_file_dir", ports, *arguments],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for attempt in range(200):
+        files = [f for f in os.listdir(ports) if f == f"nats-server_{server.pid}.ports"]
+        if files:
+            with open(os.path.join(ports, files[0])) as file:
+                return server, json.load(file)["nats"][0]
+        await asyncio.sleep(0.05)
+    server.kill()
+    raise RuntimeError("nats-server did not report its port within 10 s")
