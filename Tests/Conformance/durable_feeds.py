@@ -231,6 +231,35 @@ async def second_partner_view():
     await wfp.close()
 
 
+async def journal_outage(processes):
+    """A gateway started afresh holds no bodies: with the logistics service down it cannot read
+    them, and delivers nothing rather than passing anything over; once the service is back the
+    partner gets all of it."""
+    kill_gateway()
+    start_gateway()
+    logistics = processes[2]
+    logistics.send_signal(signal.SIGKILL)
+    logistics.wait(timeout=15)
+    nld = await connect("NLD")
+    js = nld.jetstream()
+    late = await js.pull_subscribe("logistics.>", durable="nld-late", stream="LOGISTICS")
+    try:
+        during = await late.fetch(10, timeout=2)
+    except (NatsTimeout, asyncio.TimeoutError):
+        during = []
+    check("with the journal's service down, a fresh gateway delivers nothing it cannot read", during == [], str(ids(during)))
+    processes[2] = (await asyncio.to_thread(start_part, "logistics", "logistics", *STATE["bus"], "--data", DATA, "--heartbeat-ms", "200"))[0]
+    expected, _ = oracle("NLD")
+    got = []
+    for attempt in range(60):
+        got += await fetch_all(late, quiet=1.0)
+        if len(got) >= len(expected):
+            break
+    check("once the service is back, the consumer gets every event from the first, none passed over",
+          ids(got) == expected, f"got {len(got)}, expected {len(expected)}")
+    await nld.close()
+
+
 async def redelivery_checks():
     nld = await connect("NLD")
     js = nld.jetstream()
@@ -300,6 +329,7 @@ def main():
         asyncio.run(api_checks())
         asyncio.run(outage_run())
         asyncio.run(second_partner_view())
+        asyncio.run(journal_outage(processes))
         asyncio.run(redelivery_checks())
         asyncio.run(jetstream_shapes.compare(STATE["port"], TOKENS["WFP"], WORK))
     finally:

@@ -43,12 +43,23 @@ extension FeedEngine {
         var freshLeft = Int64(fresh.count)
         var sids: [String: [String]] = [:]
         var outgoing: [UInt64: [UInt8]] = [:]
+        var stalled = false
         for entry in batch {
             if entry.seq > startedAt { freshLeft -= 1 }
             // What the client reads as "pending": messages of the consumer not delivered yet.
             let remaining = tail + freshLeft
-            guard let body = found[entry.sourceSeq], mayReceive(body, subject: entry.subject, partner: partner) else {
-                // Gone from the journal, or no longer releasable to this partner: never delivered, passed over.
+            guard let body = found[entry.sourceSeq] else {
+                // The journal did not answer (its service is restarting, say): this message and
+                // those after it wait for the next try, in order; nothing is passed over.
+                unavailable.record { [logger] count in
+                    logger.info("feed bodies unavailable; delivery resumes when the journal answers",
+                                metadata: ["gateway.stream": "\(key.stream)", "gateway.times": "\(count)"])
+                }
+                stalled = true
+                break
+            }
+            guard mayReceive(body, subject: entry.subject, partner: partner) else {
+                // No longer releasable to this partner: never delivered, passed over.
                 core.metrics.withheld.increment()
                 consumer.passOver(entry.seq)
                 markDirty(key, [entry.seq])
@@ -64,7 +75,7 @@ extension FeedEngine {
             core.metrics.feedDelivered.increment()
         }
         for (connection, bytes) in outgoing { _ = core.send(bytes, to: connection) }
-        return true
+        return !stalled
     }
 
     /// Where the next message goes: the push consumer's subscribers, or the oldest waiting

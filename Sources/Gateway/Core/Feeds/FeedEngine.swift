@@ -27,6 +27,8 @@ final class FeedEngine: @unchecked Sendable {
     var toServe: Set<FeedConsumer.Key> = []
     /// Answers held until this burst is committed: (connection, bytes).
     var afterCommit: [(UInt64, [UInt8])] = []
+    /// Rounds that found the journal not answering, logged at most once a second.
+    var unavailable = ThrottledLog()
     /// API calls and errors per partner, for `$JS.API.INFO`.
     var apiCounts: [String: (total: Int, errors: Int)] = [:]
 
