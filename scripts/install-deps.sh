@@ -14,6 +14,9 @@ command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missin
 # The multi-host test: network namespaces as hosts, and a packet capture of every link.
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v tcpdump >/dev/null 2>&1 || [ -x /usr/bin/tcpdump ] || [ -x /usr/sbin/tcpdump ] || missing+=(tcpdump)
+# The durable-feeds test resumes a feed with the stock nats.go client too (Go and nats.go from Debian).
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
+[ -d /usr/share/gocode/src/github.com/nats-io/nats.go ] || missing+=(golang-github-nats-io-go-nats-dev)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing missing system packages: ${missing[*]}"

@@ -14,6 +14,7 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
 import sys
 import time
 
@@ -168,7 +169,9 @@ async def outage_run():
     nld = await connect("NLD")
     js = nld.jetstream()
     pull = await js.pull_subscribe("logistics.>", durable="nld-field", stream="LOGISTICS")
-    await js.subscribe("logistics.>", durable="nld-push", stream="LOGISTICS", manual_ack=True)
+    # Made ahead with no one on its deliver subject: deliveries start when the field office binds.
+    await js.add_consumer("LOGISTICS", nats.js.api.ConsumerConfig(
+        durable_name="nld-push", deliver_subject=nld.new_inbox(), ack_policy=nats.js.api.AckPolicy.EXPLICIT))
     check("a durable pull and a durable push consumer are created", {c.name for c in await js.consumers_info("LOGISTICS")}
           == {"nld-field", "nld-push"})
     del pull
@@ -228,6 +231,38 @@ async def second_partner_view():
     check("a partner with no releasable events sees an empty stream", (await msf.jetstream().stream_info("LOGISTICS")).state.messages == 0)
     await msf.close()
     await js.delete_consumer("LOGISTICS", "wfp-view")
+    await wfp.close()
+
+
+def go_feed_client():
+    """Builds Tests/Conformance/go/feedclient with Debian's Go and nats.go (no module download)."""
+    binary = os.path.join(WORK, "feedclient")
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go", "feedclient")
+    environment = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode", GOCACHE=os.path.join(WORK, "gocache"))
+    subprocess.run(["go", "build", "-o", binary, "."], cwd=source, env=environment, check=True, capture_output=True, timeout=300)
+    return binary
+
+
+async def go_client_checks():
+    """The same resumption with nats.go: WFP's pull and push consumers read its whole view."""
+    binary = await asyncio.to_thread(go_feed_client)
+    url = f"nats://127.0.0.1:{STATE['port']}"
+
+    def run():
+        result = subprocess.run([binary, url, TOKENS["WFP"]], capture_output=True, text=True, timeout=300)
+        return json.loads(result.stdout)
+    first = await asyncio.to_thread(run)
+    expected, _ = oracle("WFP")
+    check("nats.go: stream info, a durable pull consumer and a durable push consumer read WFP's view in order",
+          not first.get("error") and first["stream_messages"] == len(expected) and first["pull"] == expected
+          and first["pull_sequences"] == list(range(1, len(expected) + 1)) and first["push"] == expected,
+          f"{first.get('error')} {first['stream_messages']} {len(first.get('pull') or [])} {len(first.get('push') or [])} of {len(expected)}")
+    again = await asyncio.to_thread(run)
+    check("nats.go: acknowledged, nothing comes again", not again.get("error") and not again["pull"] and not again["push"],
+          f"{again.get('error')} {len(again.get('pull') or [])} {len(again.get('push') or [])}")
+    wfp = await connect("WFP")
+    for name in ["go-field", "go-push"]:
+        await wfp.jetstream().delete_consumer("LOGISTICS", name)
     await wfp.close()
 
 
@@ -329,6 +364,7 @@ def main():
         asyncio.run(api_checks())
         asyncio.run(outage_run())
         asyncio.run(second_partner_view())
+        asyncio.run(go_client_checks())
         asyncio.run(journal_outage(processes))
         asyncio.run(redelivery_checks())
         asyncio.run(jetstream_shapes.compare(STATE["port"], TOKENS["WFP"], WORK))

@@ -34,16 +34,15 @@ struct FeedConsumerTests {
         #expect(JetStreamAck(subject: "$JS.ACK.LOGISTICS.d", payload: []) == nil)
     }
 
-    @Test("configurations get nats-server's defaults and its refusals")
+    @Test("configurations get nats-server's defaults and its refusals; max_ack_pending is held to the limit")
     func configuration() throws {
         let explicit = try ConsumerConfig(ackPolicy: .explicit).normalized(maxAckPendingLimit: 10_000)
         #expect(explicit.ackWait == 30_000_000_000 && explicit.maxAckPending == 1_000 && explicit.maxDeliver == -1 && explicit.maxWaiting == 512)
         #expect(explicit.inactiveThreshold == 5_000_000_000, "an ephemeral consumer goes away when unused")
         let none = try ConsumerConfig().normalized(maxAckPendingLimit: 10_000)
         #expect(none.ackPolicy == ConsumerConfig.AckPolicy.none && none.ackWait == nil && none.maxAckPending == nil)
-        #expect(throws: JetStreamError.maxAckPendingExcess(100)) {
-            try ConsumerConfig(ackPolicy: .explicit, maxAckPending: 101).normalized(maxAckPendingLimit: 100)
-        }
+        let greedy = try ConsumerConfig(ackPolicy: .explicit, maxAckPending: 524_288).normalized(maxAckPendingLimit: 100)
+        #expect(greedy.maxAckPending == 100, "held to the limit: nats.go asks for 524,288 by default")
         #expect(throws: JetStreamError.self) { try ConsumerConfig(deliverPolicy: .byStartSequence).normalized(maxAckPendingLimit: 100) }
         #expect(throws: JetStreamError.self) { try ConsumerConfig(deliverPolicy: .all, optStartSeq: 3).normalized(maxAckPendingLimit: 100) }
         #expect(ConsumerConfig.nanoseconds(ofRFC3339: "2026-12-01T04:53:02.777222916Z") == 1_796_100_782_777_222_916)

@@ -118,7 +118,7 @@ struct GatewayOptions: ParsableArguments {
     @Option(help: "Durable feed consumers one partner may hold over all streams. Env: CONCORD_FEED_MAX_CONSUMERS.")
     var feedMaxConsumers = Int(EnvironmentKey.feedMaxConsumers.value(or: "100")) ?? 100
 
-    @Option(help: "Highest max_ack_pending a feed consumer may ask for (unacknowledged messages). Env: CONCORD_FEED_MAX_ACK_PENDING.")
+    @Option(help: "Most unacknowledged messages a feed consumer may hold; a larger max_ack_pending is held to it. Env: CONCORD_FEED_MAX_ACK_PENDING.")
     var feedMaxAckPending = Int(EnvironmentKey.feedMaxAckPending.value(or: "10000")) ?? 10_000
 
     func tls() throws -> GatewayConfiguration.TLSFiles? {

@@ -7,8 +7,8 @@ public struct FeedConfiguration: Sendable {
     /// Consumers one partner may hold over all streams; one more gets JetStream's
     /// `maximum consumers limit reached` (10026).
     public var maxConsumersPerPartner = 100
-    /// The highest `max_ack_pending` a consumer may ask for (10121 above it); the default is
-    /// 1,000, as nats-server's.
+    /// The most unacknowledged messages a consumer may hold: a larger `max_ack_pending` is held
+    /// to it; the default is 1,000, as nats-server's.
     public var maxAckPendingLimit = 10_000
     /// Requests, acknowledgements and index notices waiting for the feed engine at most; beyond
     /// it a request is refused and an acknowledgement is lost (the message comes again).

@@ -25,10 +25,6 @@ struct JetStreamError: Error, Sendable, Equatable {
         JetStreamError(code: 400, errCode: 10025, description: reason.isEmpty ? "invalid JSON" : "invalid JSON: \(reason)")
     }
 
-    static func maxAckPendingExcess(_ limit: Int) -> JetStreamError {
-        JetStreamError(code: 400, errCode: 10121, description: "consumer max ack pending exceeds system limit of \(limit)")
-    }
-
     static func invalidPolicy(_ reason: String) -> JetStreamError {
         JetStreamError(code: 400, errCode: 10094, description: reason)
     }

@@ -59,7 +59,9 @@ struct ConsumerConfig: Sendable, Equatable, Codable {
             config.ackWait = nil
             config.maxAckPending = nil
         }
-        if let pending = config.maxAckPending, pending > maxAckPendingLimit { throw .maxAckPendingExcess(maxAckPendingLimit) }
+        // Held to the partner's limit rather than refused: stock clients ask for more by default
+        // (nats.go's pull subscriptions ask for 524,288) and would otherwise fail to start.
+        if let pending = config.maxAckPending, pending > maxAckPendingLimit { config.maxAckPending = maxAckPendingLimit }
         if config.isPush {
             config.maxWaiting = nil
         } else {
