@@ -67,3 +67,20 @@ async def start_nats_server(folder, *arguments):
         await asyncio.sleep(0.05)
     server.kill()
     raise RuntimeError("nats-server did not report its port within 10 s")
+
+
+# nats-py gives a server 2 s to answer CONNECT. A password is checked against a deliberately
+# slow hash; on a machine whose cores are busy with other jobs (CI's neighbours, or
+# `stress-ng --cpu 2` in the README's check) that can take longer, so every script's clients
+# wait up to 10 s to be signed in. A connection refused is still refused at once.
+import nats as _nats
+
+_connect = _nats.connect
+
+
+async def _patient_connect(*arguments, **options):
+    options.setdefault("connect_timeout", 10)
+    return await _connect(*arguments, **options)
+
+
+_nats.connect = _patient_connect
