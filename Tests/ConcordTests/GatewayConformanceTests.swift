@@ -29,9 +29,9 @@ extension ProcessTests {
             try await Self.run("nats_py_conformance.py", expecting: 52)
         }
 
-        @Test("durable partner feeds with nats-py and nats.go: pull and push consumers offline for 30 s while 10,000 commands make events and the gateway is SIGKILLed; every releasable event once, in order, densely numbered per partner; ack wait, max_deliver, nak, term; sealed streams; Nats-Msg-Id as the idempotency key; nothing passed over while a journal is unreachable; answers shaped as nats-server -js answers")
+        @Test("durable partner feeds with nats-py and nats.go: pull and push consumers offline for 30 s while 10,000 commands make events and the gateway is SIGKILLed; every releasable event once, in order, densely numbered per partner; ack wait, max_deliver, nak, term; sealed streams; Nats-Msg-Id as the idempotency key; nothing passed over while a journal is unreachable; hostile inputs refused with the gateway up; answers shaped as nats-server -js answers")
         func durableFeeds() async throws {
-            try await Self.run("durable_feeds.py", expecting: 49)
+            try await Self.run("durable_feeds.py", expecting: 52)
         }
 
         @Test("the measured security cases through the gateway with nats-py on concord up: registry administration, acting in another's name, leaking queries, pagination, laundered labels, queue groups, the crash header, near-limit publishes, '>' and replies, readiness")

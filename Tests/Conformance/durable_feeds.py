@@ -24,7 +24,7 @@ from nats.js.errors import APIError, NotFoundError
 
 from nats_py_conformance import start as start_part
 import nats_py_conformance as parts
-from partner_checks import PASSED, check
+from partner_checks import PASSED, check, raw_session
 import jetstream_shapes
 
 CONCORD, WORK = sys.argv[1], sys.argv[2]
@@ -295,6 +295,31 @@ async def journal_outage(processes):
     await nld.close()
 
 
+async def hostile_inputs():
+    """What a partner can throw at the feed API by hand: huge batches, broken JSON, malformed
+    acks and subjects. Each is refused or ignored, and the gateway stays up for everyone."""
+    big = b'{"batch":9223372036854775807}'
+    lines = (b'CONNECT {"verbose":false,"headers":true,"auth_token":"' + TOKENS["NLD"].encode() + b'"}\r\nSUB _INBOX.> 1\r\n'
+             + b'PUB $JS.API.CONSUMER.DURABLE.CREATE.LOGISTICS.hostile _INBOX.c 93\r\n'
+             + b'{"stream_name":"LOGISTICS","config":{"durable_name":"hostile","ack_policy":"explicit"}}      \r\n'
+             + b''.join(b'PUB $JS.API.CONSUMER.MSG.NEXT.LOGISTICS.hostile _INBOX.n%d %d\r\n%s\r\n' % (i, len(big), big) for i in range(3))
+             + b'PUB $JS.API.CONSUMER.CREATE.LOGISTICS _INBOX.x 9\r\n{"config"\r\n'
+             + b'PUB $JS.ACK.LOGISTICS.hostile.1.99999999999999999999999.1.1.1 _INBOX.a 4\r\n+ACK\r\n'
+             + b'PUB $JS.ACK.LOGISTICS 0\r\n\r\nPUB $JS.API.STREAM.INFO _INBOX.i 0\r\n\r\nPUB $JS.API. _INBOX.e 0\r\n\r\nPING\r\n')
+    data, closed = await raw_session(STATE["port"], lines, read_for=2.0)
+    text = data.decode(errors="replace")
+    check("broken consumer JSON gets JetStream's invalid JSON error", '"err_code":10025' in text, text[-600:])
+    check("a bad API subject gets a clear error, and the session stays open", '"err_code":10003' in text and "PONG" in text and not closed,
+          text[-600:])
+    client = await connect("WFP")
+    info = await client.jetstream().stream_info("LOGISTICS")
+    await client.close()
+    check("after requests for Int.max messages, the gateway still serves everyone", info.config.name == "LOGISTICS")
+    nld = await connect("NLD")
+    await nld.jetstream().delete_consumer("LOGISTICS", "hostile")
+    await nld.close()
+
+
 async def redelivery_checks():
     nld = await connect("NLD")
     js = nld.jetstream()
@@ -367,6 +392,7 @@ def main():
         asyncio.run(go_client_checks())
         asyncio.run(journal_outage(processes))
         asyncio.run(redelivery_checks())
+        asyncio.run(hostile_inputs())
         asyncio.run(jetstream_shapes.compare(STATE["port"], TOKENS["WFP"], WORK))
     finally:
         for process in processes + [STATE.get("gateway")]:

@@ -90,7 +90,7 @@ extension FeedEngine {
             return
         }
         let now = ContinuousClock.now
-        let request = FeedConsumer.PullRequest(connection: call.connection, reply: reply, remaining: max(next.batch ?? 1, 1),
+        let request = FeedConsumer.PullRequest(connection: call.connection, reply: reply, remaining: min(max(next.batch ?? 1, 1), Self.maxBatch),
                                                deadline: next.expires.flatMap { $0 > 0 ? now + .nanoseconds($0) : nil },
                                                noWait: next.noWait ?? false)
         guard let waiting = consumers[key]?.waiting.count, waiting < (consumers[key]?.config.maxWaiting ?? 512) else {
@@ -172,6 +172,10 @@ extension FeedEngine {
         let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
         return String((0..<8).map { _ in alphabet.randomElement()! })
     }
+
+    /// The most messages one pull request may ask for: with `max_waiting` requests waiting, their
+    /// sum stays far from overflowing (a partner asking for Int.max twice once stopped the gateway).
+    static let maxBatch = 1_000_000
 
     static func nowNs() -> Int64 { FeedConsumer.wallClockNs() }
 }
