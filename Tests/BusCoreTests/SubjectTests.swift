@@ -31,6 +31,36 @@ struct SubjectTests {
         }
     }
 
+    @Test("matching over bytes agrees with matching token by token on generated subjects and patterns")
+    func matchingAgreesWithTheTokens() {
+        #expect(Subject.matches("logistics.request.created", pattern: "logistics.>"))
+        #expect(Subject.matches("logistics.request.created", pattern: "*.request.*"))
+        #expect(!Subject.matches("logistics", pattern: "logistics.>"))
+        #expect(!Subject.matches("logistics.request", pattern: "logistics.request.created"))
+        let alphabet: [Character] = ["a", "b", ".", "*", ">", "."]
+        var generator = SystemRandomNumberGenerator()
+        func generated() -> String {
+            String((0..<Int.random(in: 0...6, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+        }
+        for _ in 0..<20_000 {
+            let (subject, pattern) = (generated(), generated())
+            #expect(Subject.matches(subject, pattern: pattern) == Self.tokenMatch(subject, pattern),
+                    "\(subject.debugDescription) against \(pattern.debugDescription)")
+        }
+    }
+
+    /// Matching as NATS states it, on split tokens.
+    static func tokenMatch(_ subject: String, _ pattern: String) -> Bool {
+        let subjectTokens = subject.split(separator: ".", omittingEmptySubsequences: false)
+        let patternTokens = pattern.split(separator: ".", omittingEmptySubsequences: false)
+        for (index, token) in patternTokens.enumerated() {
+            if token == ">" { return subjectTokens.count > index }
+            guard index < subjectTokens.count else { return false }
+            if token != "*" && token != subjectTokens[index] { return false }
+        }
+        return subjectTokens.count == patternTokens.count
+    }
+
     /// The rule as NATS states it, token by token.
     static func rule(_ text: String, wildcards: Bool) -> Bool {
         guard !text.isEmpty else { return false }

@@ -35,14 +35,40 @@ public enum Subject {
 
     /// Whether the literal `subject` matches `pattern`.
     public static func matches(_ subject: String, pattern: String) -> Bool {
-        let subjectTokens = subject.split(separator: ".", omittingEmptySubsequences: false)
-        let patternTokens = pattern.split(separator: ".", omittingEmptySubsequences: false)
-        for (index, token) in patternTokens.enumerated() {
-            if token == ">" { return subjectTokens.count > index }
-            guard index < subjectTokens.count else { return false }
-            if token != "*" && token != subjectTokens[index] { return false }
+        // Token by token over the bytes, without splitting: every feed delivery and every
+        // routed message checks permissions here.
+        var subject = subject
+        var pattern = pattern
+        return subject.withUTF8 { subject in
+            pattern.withUTF8 { pattern in
+                var subjectStart = 0
+                var patternStart = 0
+                // A start one past the end means that side has no tokens left.
+                while patternStart <= pattern.count {
+                    let patternEnd = tokenEnd(pattern, from: patternStart)
+                    let patternLength = patternEnd - patternStart
+                    if patternLength == 1, pattern[patternStart] == UInt8(ascii: ">") { return subjectStart <= subject.count }
+                    guard subjectStart <= subject.count else { return false }
+                    let subjectEnd = tokenEnd(subject, from: subjectStart)
+                    if !(patternLength == 1 && pattern[patternStart] == UInt8(ascii: "*")) {
+                        guard patternLength == subjectEnd - subjectStart else { return false }
+                        for offset in 0..<patternLength where pattern[patternStart + offset] != subject[subjectStart + offset] {
+                            return false
+                        }
+                    }
+                    patternStart = patternEnd + 1
+                    subjectStart = subjectEnd + 1
+                }
+                return subjectStart > subject.count
+            }
         }
-        return subjectTokens.count == patternTokens.count
+    }
+
+    /// The index of the dot ending the token that starts at `start`, or the end.
+    private static func tokenEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var index = start
+        while index < bytes.count, bytes[index] != UInt8(ascii: ".") { index += 1 }
+        return index
     }
 
     /// Whether every subject `pattern` can match is also matched by `allowed` (both may hold

@@ -14,6 +14,8 @@ final class FeedBodies: Sendable {
     /// The last range read from each journal: a reader going through old events in order
     /// fetches one range of `CatchUpBatch.maxLimit` per that many messages.
     private let readAhead = Mutex<[String: [Int64: [UInt8]]]>([:])
+    /// The range after it, being fetched while the last one is delivered.
+    private let nextRange = Mutex<[String: (first: Int64, fetch: Task<JournalRange, Never>)]>([:])
     private let endpoints = Mutex<[String: String]>([:])
     let capacityPerSource: Int
 
@@ -55,25 +57,49 @@ final class FeedBodies: Sendable {
         missing.sort()
         var index = 0
         while index < missing.count {
-            let first = missing[index]
-            var last = first
-            while index + 1 < missing.count, missing[index + 1] - first < Int64(CatchUpBatch.maxLimit) {
+            let range = await range(source: source, containing: missing[index], bus: bus, endpoint: endpoint)
+            // A body the journal did not answer for: delivery stops there, so the rest can wait.
+            guard range.bodies[missing[index]] != nil else { break }
+            while index < missing.count, let bytes = range.bodies[missing[index]] {
+                found[missing[index]] = bytes
                 index += 1
-                last = missing[index]
             }
-            index += 1
-            guard let batch = try? await bus.fetch(from: endpoint, source: source, after: first - 1, limit: CatchUpBatch.maxLimit) else {
-                continue
-            }
-            var range: [Int64: [UInt8]] = [:]
-            // Unfiltered, a catch-up answer is the gap-free run of the journal from `first` on.
-            for (index, bytes) in batch.envelopes.enumerated() {
-                let seq = first + Int64(index)
-                range[seq] = bytes
-                if seq >= first, seq <= last { found[seq] = bytes }
-            }
-            readAhead.withLock { $0[source] = range }
         }
         return found
+    }
+
+    /// A run of the journal: `CatchUpBatch.maxLimit` sequences from `first`, as far as it answered.
+    private struct JournalRange: Sendable {
+        var first: Int64
+        var bodies: [Int64: [UInt8]] = [:]
+        var isFull: Bool { bodies.count == CatchUpBatch.maxLimit }
+    }
+
+    /// The journal's run holding `seq`: the range fetched ahead when it holds it, else a fresh
+    /// fetch from `seq`. A full range starts the fetch of the one after it, so a reader going
+    /// through old events in order seldom waits for the journal.
+    private func range(source: String, containing seq: Int64, bus: BusConnection, endpoint: String) async -> JournalRange {
+        let ahead = nextRange.withLock { next in
+            next[source].flatMap { seq >= $0.first && seq < $0.first + Int64(CatchUpBatch.maxLimit) ? $0.fetch : nil }
+        }
+        var range = await ahead?.value ?? JournalRange(first: seq)
+        if range.bodies[seq] == nil { range = await Self.fetch(source: source, from: seq, bus: bus, endpoint: endpoint) }
+        readAhead.withLock { $0[source] = range.bodies }
+        if range.isFull {
+            let next = range.first + Int64(CatchUpBatch.maxLimit)
+            let fetch = Task { await Self.fetch(source: source, from: next, bus: bus, endpoint: endpoint) }
+            nextRange.withLock { $0[source] = (next, fetch) }
+        }
+        return range
+    }
+
+    private static func fetch(source: String, from first: Int64, bus: BusConnection, endpoint: String) async -> JournalRange {
+        var range = JournalRange(first: first)
+        guard let batch = try? await bus.fetch(from: endpoint, source: source, after: first - 1, limit: CatchUpBatch.maxLimit) else {
+            return range
+        }
+        // Unfiltered, a catch-up answer is the gap-free run of the journal from `first` on.
+        for (offset, bytes) in batch.envelopes.enumerated() { range.bodies[first + Int64(offset)] = bytes }
+        return range
     }
 }
