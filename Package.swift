@@ -52,8 +52,12 @@ let package = Package(
             path: "Sources/Services/ServiceKit"
         ),
         .target(
+            name: "Geography",
+            path: "Sources/Services/Geography"
+        ),
+        .target(
             name: "Contracts",
-            dependencies: ["BusCore", "ServiceKit", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["BusCore", "ServiceKit", "Geography", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/Services/Contracts"
         ),
         .target(
@@ -139,6 +143,7 @@ let package = Package(
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Agents", "ConcordTestSupport"]),
         .testTarget(name: "RegistryTests", dependencies: ["Contracts", "Registry", "ConcordTestSupport"]),
         .testTarget(name: "NATSProtocolTests", dependencies: ["NATSProtocol"]),
+        .testTarget(name: "GeographyTests", dependencies: ["Geography", "Contracts"]),
         .testTarget(name: "LogisticsTests", dependencies: ["Contracts", "Logistics", "ConcordTestSupport"]),
         .testTarget(name: "IntelligenceTests", dependencies: ["Contracts", "Intelligence", "ConcordTestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Contracts", "Training", "ConcordTestSupport"]),

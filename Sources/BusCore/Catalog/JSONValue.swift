@@ -32,6 +32,11 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
+    /// A value as the message encoder writes it, for upcasters that add typed data.
+    public init(_ value: some Encodable) {
+        self = (try? JSONCoding.encoder.encode(value)).flatMap { try? JSONCoding.decoder.decode(JSONValue.self, from: $0) } ?? .null
+    }
+
     /// A member of an object, or nil.
     public subscript(key: String) -> JSONValue? {
         get { if case .object(let members) = self { members[key] } else { nil } }
