@@ -62,27 +62,27 @@ let package = Package(
         ),
         .target(
             name: "Registry",
-            dependencies: ["ServiceKit", "Contracts"],
+            dependencies: ["ServiceKit", "Contracts", "Geography"],
             path: "Sources/Services/Registry"
         ),
         .target(
             name: "Logistics",
-            dependencies: ["ServiceKit", "Contracts"],
+            dependencies: ["ServiceKit", "Contracts", "Geography"],
             path: "Sources/Services/Logistics"
         ),
         .target(
             name: "Intelligence",
-            dependencies: ["ServiceKit", "Contracts"],
+            dependencies: ["ServiceKit", "Contracts", "Geography"],
             path: "Sources/Services/Intelligence"
         ),
         .target(
             name: "Liaison",
-            dependencies: ["ServiceKit", "Contracts"],
+            dependencies: ["ServiceKit", "Contracts", "Geography"],
             path: "Sources/Services/Liaison"
         ),
         .target(
             name: "Training",
-            dependencies: ["ServiceKit", "Contracts"],
+            dependencies: ["ServiceKit", "Contracts", "Geography"],
             path: "Sources/Services/Training"
         ),
         .target(

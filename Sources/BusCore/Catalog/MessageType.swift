@@ -49,11 +49,11 @@ public struct MessageType: Sendable {
         checkData = { envelope in _ = try envelope.decodeData(D.self, userInfo: userInfo) }
     }
 
-    private init(copying type: MessageType, examples: [Int: String]) {
+    private init(copying type: MessageType, examples: [Int: String], version: Int? = nil, upcasters: [Int: Upcaster]? = nil) {
         name = type.name
-        version = type.version
+        self.version = version ?? type.version
         summary = type.summary
-        upcasters = type.upcasters
+        self.upcasters = upcasters ?? type.upcasters
         self.examples = examples
         schema = type.schema
         checkData = type.checkData
@@ -62,6 +62,13 @@ public struct MessageType: Sendable {
 
     /// The same type with these recorded examples.
     public func withExamples(_ examples: [Int: String]) -> MessageType { MessageType(copying: self, examples: examples) }
+
+    /// The same type one schema version on: `upcaster` turns the current version into the new
+    /// one, whose data the same Swift type decodes (a field added and filled in).
+    public func nextVersion(_ upcaster: @escaping Upcaster, examples added: [Int: String] = [:]) -> MessageType {
+        MessageType(copying: self, examples: examples.merging(added) { $1 }, version: version + 1,
+                    upcasters: upcasters.merging([version: upcaster]) { $1 })
+    }
 
     /// The same type with the rule its label is computed by.
     public func labelled(_ rule: String) -> MessageType {

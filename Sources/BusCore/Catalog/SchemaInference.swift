@@ -1,5 +1,12 @@
 import Foundation
 
+/// A type whose decoding checks its values (a GeoJSON geometry, a WGS84 position), so the
+/// probe cannot stand in for it: it states its schema and a valid placeholder itself.
+public protocol SchemaDescribing {
+    static var jsonSchema: JSONValue { get }
+    static var schemaPlaceholder: Self { get }
+}
+
 /// Derives a JSON Schema from a `Decodable` type by decoding it with a probing decoder that
 /// records every field asked for, its type and whether it is optional. So the published
 /// schemas are the code's own, never a second description that could drift.
@@ -70,6 +77,9 @@ public enum SchemaInference {
     /// The schema and a placeholder value of a nested type.
     static func probe<T: Decodable>(_ type: T.Type, userInfo: [CodingUserInfoKey: Any]) throws -> (JSONValue, T) {
         if let enumeration = enumSchema(of: type) { return enumeration }
+        if let described = type as? any SchemaDescribing.Type, let placeholder = described.schemaPlaceholder as? T {
+            return (described.jsonSchema, placeholder)
+        }
         switch type {
         case is String.Type: return (.object(["type": .string("string")]), "" as! T)
         case is Bool.Type: return (.object(["type": .string("boolean")]), false as! T)

@@ -50,7 +50,7 @@ public enum Geometry: Hashable, Sendable {
     private static func representative(_ rings: [[Position]]) -> Position {
         let outer = rings[0].dropLast()
         let mean = Position(lon: outer.map(\.lon).reduce(0, +) / Double(outer.count),
-                            lat: outer.map(\.lat).reduce(0, +) / Double(outer.count))
+                            lat: outer.map(\.lat).reduce(0, +) / Double(outer.count)).rounded
         return GeometryPredicates.contains(rings, mean) ? mean : rings[0][0]
     }
 }

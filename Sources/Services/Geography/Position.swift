@@ -46,5 +46,10 @@ public struct Position: Hashable, Sendable, Codable, CustomStringConvertible {
                         lat: lat + north / Self.earthRadius * degrees)
     }
 
+    /// Rounded to a micro-degree (about 0.1 m), so computed positions print as people write them.
+    public var rounded: Position {
+        Position(lon: (lon * 1_000_000).rounded() / 1_000_000, lat: (lat * 1_000_000).rounded() / 1_000_000)
+    }
+
     static let earthRadius = 6_371_008.8
 }

@@ -1,6 +1,7 @@
 import BusCore
 import Contracts
 import Foundation
+import Geography
 import GRDB
 import ServiceKit
 
@@ -14,6 +15,8 @@ enum IntelligenceCommands {
         var title: String
         var content: String
         var location: String
+        var point: Position?
+        var polygon: Geometry?
         var observedAt: String
         var reliability: String
         var label: SecurityLabel
@@ -24,6 +27,8 @@ enum IntelligenceCommands {
         var alert: String
         var report: String?
         var area: String
+        var point: Position?
+        var polygon: Geometry?
         var severity: Alert.Severity
         var summary: String
         var expires: String
@@ -70,8 +75,9 @@ enum IntelligenceCommands {
             throw CommandError(.invalidCommand, "observedAt '\(input.observedAt)' is not an RFC 3339 time")
         }
         try check(input.tearline, under: input.label)
+        let place = try Places.resolve(input.location, point: input.point, area: input.polygon)
         let report = Report(report: input.report, kind: input.kind, title: input.title, content: input.content,
-                            location: input.location, observedAt: input.observedAt, reliability: input.reliability,
+                            location: input.location, point: place.point, polygon: place.area, observedAt: input.observedAt, reliability: input.reliability,
                             securityLabel: input.label, tearline: input.tearline, status: .filed)
         let result = try Transitions.create(report, service: service, event: "filed", in: context)
         if let tearline = input.tearline {
@@ -90,7 +96,8 @@ enum IntelligenceCommands {
         guard !input.area.isEmpty else { throw CommandError(.invalidCommand, "an alert needs an area") }
         if let report = input.report { _ = try Transitions.existing(Report.self, report, in: context.db) }
         try check(input.tearline, under: input.label)
-        let alert = Alert(alert: input.alert, report: input.report, area: input.area, severity: input.severity,
+        let place = try Places.resolve(input.area, point: input.point, area: input.polygon)
+        let alert = Alert(alert: input.alert, report: input.report, area: input.area, point: place.point, polygon: place.area, severity: input.severity,
                           summary: input.summary, expires: input.expires, securityLabel: input.label,
                           tearline: input.tearline, status: .active)
         let result = try Transitions.create(alert, service: service, event: "raised", in: context)

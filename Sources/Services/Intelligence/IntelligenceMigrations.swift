@@ -37,5 +37,13 @@ enum IntelligenceMigrations {
                 table.column("decidedAt", .text).notNull()
             }
         }
+        migrator.registerMigration("intelligence-v2-geography") { db in
+            for table in [Report.databaseTableName, Alert.databaseTableName] {
+                try db.alter(table: table) { table in
+                    table.add(column: "point", .jsonText)
+                    table.add(column: "polygon", .jsonText)
+                }
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Contracts
+import Geography
 import GRDB
 import ServiceKit
 
@@ -15,7 +16,11 @@ public struct HumanitarianNotification: StatefulRecord, Equatable {
     public var partner: String
     public var kind: Kind
     public var location: String
+    /// The site, or where a movement is going (version 2): given, or the named area's point.
+    public var point: Position?
     public var route: String?
+    /// A movement's line, when the partner gives it (a LineString).
+    public var path: Geometry?
     public var from: String
     public var until: String
     public var status: Status
@@ -23,6 +28,9 @@ public struct HumanitarianNotification: StatefulRecord, Equatable {
     public var key: String { notification }
     public var label: Label { Label(.restricted, releasableTo: [partner]) }
     public static let labelRule = "restricted, releasable to the notifying partner"
+
+    /// What an alert's area is checked against: the movement's line, else the point.
+    public var geometry: Geometry? { path ?? point.map(Geometry.point) }
 
     public static let lifecycle = Lifecycle<Status>("notification", [
         .init("acknowledge", from: [.notified], to: .acknowledged, event: "acknowledged"),

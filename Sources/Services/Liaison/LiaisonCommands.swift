@@ -1,5 +1,6 @@
 import BusCore
 import Contracts
+import Geography
 import GRDB
 import ServiceKit
 
@@ -22,7 +23,9 @@ enum LiaisonCommands {
         var partner: String
         var kind: HumanitarianNotification.Kind
         var location: String
+        var point: Position?
         var route: String?
+        var path: Geometry?
         var from: String
         var until: String
     }
@@ -43,8 +46,12 @@ enum LiaisonCommands {
 
     static func notify(_ context: CommandContext) throws -> CommandResult {
         let input = try context.input(Notify.self)
+        if let path = input.path, case .lineString = path {} else if let path = input.path {
+            throw CommandError(.invalidCommand, "a movement's path is a LineString, not a \(path.typeName)")
+        }
         let notification = HumanitarianNotification(notification: input.notification, partner: input.partner, kind: input.kind,
-                                                    location: input.location, route: input.route, from: input.from,
+                                                    location: input.location, point: Places.point(input.location, given: input.point),
+                                                    route: input.route, path: input.path, from: input.from,
                                                     until: input.until, status: .notified)
         return try Transitions.create(notification, service: service, event: "notified", in: context)
     }
@@ -61,9 +68,10 @@ enum LiaisonCommands {
             let alert = try event.decodeData(Alert.self)
             // Partners with sites or movements there are the ones to tell, with what they may
             // learn of the alert: the alert itself, or its tearline.
-            let partners = try String.fetchAll(context.db, sql: """
-                SELECT DISTINCT partner FROM notification WHERE location = ? AND status != 'expired' ORDER BY partner
-                """, arguments: [alert.area])
+            let notified = try HumanitarianNotification.filter(Column("status") != HumanitarianNotification.Status.expired.rawValue)
+                .fetchAll(context.db)
+            let partners = Set(notified.filter { Places.covers(area: alert.area, alert.polygon, place: $0.location, $0.geometry) }
+                .map(\.partner)).sorted()
             let disclosure = alert.disclosure(to: partners, label: Label(of: event))
             let label = Label(.unclassified, releasableTo: partners).joined(with: disclosure.label)
             let notice = DeconflictionNotice(notice: "DN-\(disclosure.reference)", area: alert.area,
@@ -93,7 +101,8 @@ enum LiaisonCommands {
             try request.update(context.db)
             try context.emit("liaison.rfa.tasked", request, label: request.label)
             let movement = HumanitarianNotification(notification: "MV-\(convoy.convoy)", partner: request.requester, kind: .movement,
-                                                    location: request.location, route: convoy.route, from: request.neededBy,
+                                                    location: request.location, point: Places.point(request.location, given: nil),
+                                                    route: convoy.route, from: request.neededBy,
                                                     until: request.neededBy, status: .notified)
             if try HumanitarianNotification.fetchOne(context.db, key: movement.notification) == nil {
                 _ = try Transitions.create(movement, service: service, event: "notified", in: context)

@@ -52,6 +52,12 @@ public struct LiaisonService: DomainService {
                 UPDATE deconfliction_notice SET securityLabel = json_object('policy', 'UN-MISSION', 'classification', ?, 'releasableTo', json('[]'))
                 """, arguments: [Label.unknown.classification.rawValue])
         }
+        migrator.registerMigration("liaison-v3-geography") { db in
+            try db.alter(table: HumanitarianNotification.databaseTableName) { table in
+                table.add(column: "point", .jsonText)
+                table.add(column: "path", .jsonText)
+            }
+        }
     }
 
     public var follows: [Consumer.Follow] { LiaisonCommands.follows }

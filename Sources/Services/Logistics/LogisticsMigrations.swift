@@ -86,5 +86,9 @@ enum LogisticsMigrations {
             // convoy halted before has none; it keeps its own label until it moves again.
             try db.alter(table: "convoy") { table in table.add(column: "haltedUnder", .jsonText) }
         }
+        migrator.registerMigration("logistics-v5-geography") { db in
+            try db.alter(table: Route.databaseTableName) { table in table.add(column: "path", .jsonText) }
+            try db.alter(table: Convoy.databaseTableName) { table in table.add(column: "position", .jsonText) }
+        }
     }
 }

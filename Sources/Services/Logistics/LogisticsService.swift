@@ -34,6 +34,8 @@ public struct LogisticsService: DomainService {
             "cmd.logistics.route.define": Guarded(cell, LogisticsCommands.defineRoute),
             "cmd.logistics.convoy.plan": Guarded(cell, LogisticsCommands.planConvoy),
             "cmd.logistics.convoy.assign-escort": Guarded(cell, LogisticsCommands.assignEscort),
+            "cmd.logistics.convoy.report-position": Guarded(cell.partners(.related(.of(Convoy.self, "convoy partner", column: "partners"))),
+                                                            LogisticsCommands.reportPosition),
             "cmd.logistics.rotation.schedule": Guarded(cell.partners(.namingItself(field: "partner")), LogisticsCommands.scheduleRotation),
         ]
         handlers.merge(Transitions.handlers(SupplyRequest.self, service: name, policies: [

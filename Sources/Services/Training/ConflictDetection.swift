@@ -1,5 +1,6 @@
 import BusCore
 import Contracts
+import Geography
 import GRDB
 import ServiceKit
 
@@ -36,7 +37,7 @@ enum ConflictDetection {
         }
         // An exercise where an intelligence alert is active.
         for row in try AlertAreaReplica.active(in: db) {
-            for exercise in exercises.values where exercise.location == row.area {
+            for exercise in exercises.values where row.covers(exercise.location, exercise.point.map(Geometry.point)) {
                 let disclosure = row.disclosure(to: [exercise.organiser])
                 add("ALR-\(exercise.exercise)-\(disclosure.reference)", .alert, exercise, unit: nil, partner: nil,
                     disclosure.throughTearline ? "\(exercise.exercise) takes place in \(row.area): \(disclosure.summary)"

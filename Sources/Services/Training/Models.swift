@@ -1,4 +1,5 @@
 import Contracts
+import Geography
 import GRDB
 import ServiceKit
 
@@ -18,6 +19,8 @@ public struct Exercise: StatefulRecord, Equatable {
     public var endDate: String
     /// The area it takes place in, as alerts and routes name areas.
     public var location: String
+    /// Where it takes place (version 2): given, or the named area's point.
+    public var point: Position?
     public var organiser: String
     public var capacity: Int
     public var requiredUnitTypes: [String]

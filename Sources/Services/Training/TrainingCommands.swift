@@ -1,5 +1,6 @@
 import BusCore
 import Contracts
+import Geography
 import GRDB
 import ServiceKit
 
@@ -14,6 +15,7 @@ enum TrainingCommands {
         var startDate: String
         var endDate: String
         var location: String
+        var point: Position?
         var organiser: String
         var capacity: Int
         var requiredUnitTypes: [String]?
@@ -24,6 +26,7 @@ enum TrainingCommands {
         var startDate: String
         var endDate: String
         var location: String?
+        var point: Position?
     }
 
     struct Apply: Decodable {
@@ -45,7 +48,8 @@ enum TrainingCommands {
         try checkDates(input.startDate, input.endDate)
         guard input.capacity > 0 else { throw CommandError(.invalidCommand, "capacity must be positive") }
         let exercise = Exercise(exercise: input.exercise, name: input.name, kind: input.kind, startDate: input.startDate,
-                                endDate: input.endDate, location: input.location, organiser: input.organiser, capacity: input.capacity,
+                                endDate: input.endDate, location: input.location,
+                                point: Places.point(input.location, given: input.point), organiser: input.organiser, capacity: input.capacity,
                                 requiredUnitTypes: input.requiredUnitTypes ?? [], status: .planned)
         let result = try Transitions.create(exercise, service: service, event: "scheduled", in: context)
         try ConflictDetection.reassess(context)
@@ -61,7 +65,10 @@ enum TrainingCommands {
         }
         exercise.startDate = input.startDate
         exercise.endDate = input.endDate
-        if let location = input.location { exercise.location = location }
+        if input.location != nil || input.point != nil {
+            exercise.location = input.location ?? exercise.location
+            exercise.point = Places.point(exercise.location, given: input.point)
+        }
         try exercise.update(context.db)
         try context.emit("training.exercise.rescheduled", exercise, label: exercise.label)
         try ConflictDetection.reassess(context)

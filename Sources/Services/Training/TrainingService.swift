@@ -66,6 +66,9 @@ public struct TrainingService: DomainService {
         UnitReplica.registerMigrations(&migrator, legacyTable: "unit_replica")
         RotationReplica.registerLabelMigration(&migrator)
         Self.registerConflictLabelMigration(&migrator)
+        migrator.registerMigration("training-v5-exercise-point") { db in
+            try db.alter(table: Exercise.databaseTableName) { table in table.add(column: "point", .jsonText) }
+        }
     }
 
     /// Conflicts keep the label of what they were computed from. Those raised before did not:

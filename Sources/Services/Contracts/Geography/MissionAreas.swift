@@ -34,13 +34,22 @@ public enum MissionAreas {
         return (JSONValue(area.point), JSONValue(area.geometry))
     }
 
+    /// An upcaster adding `point` from the place named in `field`, for records that gained a
+    /// position; a name the mission does not know is left without one.
+    public static func placing(from field: String) -> Upcaster {
+        { data in
+            guard data["point"] == nil, let place = geography(of: data[field]) else { return }
+            data["point"] = place.point
+        }
+    }
+
     private static func state(_ name: String, _ ring: [(Double, Double)]) -> MissionArea {
         MissionArea(area: name, kind: .state, geometry: .polygon([ring.map { Position(lon: $0.0, lat: $0.1) }]))
     }
 
     private static func town(_ name: String, lon: Double, lat: Double, halfSize: Double) -> MissionArea {
         let (w, e, s, n) = (lon - halfSize, lon + halfSize, lat - halfSize, lat + halfSize)
-        let ring = [(w, s), (e, s), (e, n), (w, n), (w, s)].map { Position(lon: $0.0, lat: $0.1) }
+        let ring = [(w, s), (e, s), (e, n), (w, n), (w, s)].map { Position(lon: $0.0, lat: $0.1).rounded }
         return MissionArea(area: name, kind: .town, geometry: .polygon([ring]))
     }
 }

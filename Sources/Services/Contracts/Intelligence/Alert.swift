@@ -1,4 +1,5 @@
 import BusCore
+import Geography
 import GRDB
 import ServiceKit
 
@@ -12,8 +13,14 @@ public struct Alert: StatefulRecord, Equatable {
 
     public var alert: String
     public var report: String?
-    /// The area it covers, as routes and exercise locations name areas.
+    /// The area it covers, by name: one of the mission's areas, or a description.
     public var area: String
+    /// Where it is, for the map (version 2).
+    public var point: Position?
+    /// The area it covers (Polygon or MultiPolygon, version 2): what routes, exercises and
+    /// humanitarian sites are checked against. Nil only for a name the mission does not know
+    /// given without an outline; such an alert covers places by that name alone.
+    public var polygon: Geometry?
     public var severity: Severity
     public var summary: String
     /// RFC 3339.
@@ -31,10 +38,13 @@ public struct Alert: StatefulRecord, Equatable {
         .init("expire", from: [.active], to: .expired, event: "expired"),
     ])
 
-    public init(alert: String, report: String?, area: String, severity: Severity, summary: String, expires: String, securityLabel: SecurityLabel, tearline: Tearline?, status: Status) {
+    public init(alert: String, report: String?, area: String, point: Position? = nil, polygon: Geometry? = nil, severity: Severity,
+                summary: String, expires: String, securityLabel: SecurityLabel, tearline: Tearline?, status: Status) {
         self.alert = alert
         self.report = report
         self.area = area
+        self.point = point
+        self.polygon = polygon
         self.severity = severity
         self.summary = summary
         self.expires = expires

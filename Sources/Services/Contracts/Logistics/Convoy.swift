@@ -1,4 +1,5 @@
 import BusCore
+import Geography
 import GRDB
 import ServiceKit
 
@@ -25,6 +26,8 @@ public struct Convoy: StatefulRecord, Equatable {
     /// its tearline). That a convoy stopped tells of the alert, so while halted the convoy is
     /// shown only under this label too; nil for a halt ordered by the logistics cell.
     public var haltedUnder: SecurityLabel?
+    /// Where it was last reported (`cmd.logistics.convoy.report-position`).
+    public var position: Position?
 
     public var key: String { convoy }
     /// Movements are restricted: only the convoy's own partners see them; a halt joins what
@@ -37,7 +40,7 @@ public struct Convoy: StatefulRecord, Equatable {
     public static let labelRule = "restricted, releasable to the convoy's partners (the escort's partner among them once assigned); "
         + "while halted by alerts, joined with what its partners may learn of them (haltedUnder)"
 
-    private enum CodingKeys: String, CodingKey { case convoy, route, partners, request, escort, status, haltedUnder }
+    private enum CodingKeys: String, CodingKey { case convoy, route, partners, request, escort, status, haltedUnder, position }
 
     /// `haltedUnder` is written only while halted: leaving it out once the convoy moves clears
     /// it from the row and from every later event.
@@ -50,6 +53,7 @@ public struct Convoy: StatefulRecord, Equatable {
         try container.encodeIfPresent(escort, forKey: .escort)
         try container.encode(status, forKey: .status)
         if status == .halted { try container.encodeIfPresent(haltedUnder, forKey: .haltedUnder) }
+        try container.encodeIfPresent(position, forKey: .position)
     }
 
     /// Assigns `unit`, of `partner`, as the escort. The escort's partner travels in the convoy

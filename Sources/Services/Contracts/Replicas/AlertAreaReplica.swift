@@ -1,4 +1,5 @@
 import BusCore
+import Geography
 import GRDB
 import ServiceKit
 
@@ -14,6 +15,8 @@ public enum AlertAreaReplica {
 
         public var alert: String
         public var area: String
+        /// The area's outline, when the alert has one (`Places.covers`).
+        public var polygon: Geometry?
         /// The alert's summary and its tearline's, for outputs that say why (AlertDisclosure).
         public var summary: String?
         public var classification: String
@@ -22,6 +25,11 @@ public enum AlertAreaReplica {
         public var tearlineClassification: String?
         public var tearlineReleasableTo: [String]?
         public var tearlineSummary: String?
+
+        /// Whether the alert covers a place called `name` with `geometry`.
+        public func covers(_ name: String, _ geometry: Geometry?) -> Bool {
+            Places.covers(area: area, polygon, place: name, geometry)
+        }
 
         /// The tearline's label, when the alert has a tearline.
         public var tearlineLabel: Label? {
@@ -55,6 +63,9 @@ public enum AlertAreaReplica {
                 table.add(column: "tearlineSummary", .text)
             }
         }
+        migrator.registerMigration("replica-alert-area-v3-polygon") { db in
+            try db.alter(table: tableName) { table in table.add(column: "polygon", .jsonText) }
+        }
     }
 
     /// Applies an alert event: raised adds the area, lifted or expired removes it.
@@ -63,7 +74,7 @@ public enum AlertAreaReplica {
         if event.type == IntelligenceContract.alertRaised.name {
             let label = Label(of: event)
             let tearline = alert.tearline.map(\.label.label)
-            try Row(alert: alert.alert, area: alert.area, summary: alert.summary, classification: label.classification.rawValue,
+            try Row(alert: alert.alert, area: alert.area, polygon: alert.polygon, summary: alert.summary, classification: label.classification.rawValue,
                     releasableTo: label.releasableTo, tearlineClassification: tearline?.classification.rawValue,
                     tearlineReleasableTo: tearline?.releasableTo, tearlineSummary: alert.tearline?.summary).save(db)
         } else {

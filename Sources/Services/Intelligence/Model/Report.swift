@@ -1,5 +1,6 @@
 import BusCore
 import Contracts
+import Geography
 import GRDB
 import ServiceKit
 
@@ -17,6 +18,10 @@ public struct Report: StatefulRecord, Equatable {
     public var title: String
     public var content: String
     public var location: String
+    /// Where it was observed, and the area it concerns (taken from the mission's areas when
+    /// only `location` is named).
+    public var point: Position?
+    public var polygon: Geometry?
     /// When it happened, RFC 3339.
     public var observedAt: String
     /// Admiralty grading: source reliability A–F, information credibility 1–6, e.g. `B2`.

@@ -1,5 +1,6 @@
 import BusCore
 import Contracts
+import Geography
 import GRDB
 import ServiceKit
 
@@ -69,7 +70,10 @@ enum LogisticsCommands {
         let input = try context.input(Inputs.DefineRoute.self)
         guard !input.route.isEmpty, !input.areas.isEmpty else { throw CommandError(.invalidCommand, "a route needs a code and at least one area") }
         let existing = try Route.fetchOne(context.db, key: input.route)
-        let route = Route(route: input.route, name: input.name, areas: input.areas, atRisk: existing?.atRisk ?? false)
+        if let path = input.path, case .lineString = path {} else if let path = input.path {
+            throw CommandError(.invalidCommand, "a route's path is a LineString, not a \(path.typeName)")
+        }
+        let route = Route(route: input.route, name: input.name, areas: input.areas, path: input.path, atRisk: existing?.atRisk ?? false)
         try route.save(context.db)
         try context.emit("logistics.route.defined", route, label: .internalOnly)
         return try CommandResult("logistics.route.defined", route)
@@ -82,6 +86,19 @@ enum LogisticsCommands {
         let convoy = Convoy(convoy: input.convoy, route: input.route, partners: input.partners, request: input.request,
                             escort: nil, status: .planned)
         return try Transitions.create(convoy, service: service, event: "planned", in: context)
+    }
+
+    /// Where a convoy is now, from its tracker or its partners; told to whoever sees the convoy.
+    static func reportPosition(_ context: CommandContext) throws -> CommandResult {
+        let input = try context.input(Inputs.ReportPosition.self)
+        var convoy = try Transitions.existing(Convoy.self, input.convoy, in: context.db)
+        guard convoy.status != .arrived else {
+            throw CommandError(.illegalTransition, "convoy '\(convoy.convoy)' has arrived; its position is no longer reported")
+        }
+        convoy.position = input.position
+        try convoy.update(context.db)
+        try context.emit("logistics.convoy.position-reported", convoy, label: convoy.label)
+        return try CommandResult("logistics.convoy.position-reported", convoy)
     }
 
     static func assignEscort(_ context: CommandContext) throws -> CommandResult {

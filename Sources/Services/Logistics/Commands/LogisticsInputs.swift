@@ -1,4 +1,5 @@
 import Contracts
+import Geography
 import ServiceKit
 
 /// The data of logistics' creating commands.
@@ -36,6 +37,8 @@ public enum LogisticsInputs {
         public var route: String
         public var name: String
         public var areas: [String]
+        /// The road as a LineString.
+        public var path: Geometry?
     }
 
     public struct PlanConvoy: Codable, Sendable {
@@ -48,6 +51,11 @@ public enum LogisticsInputs {
     public struct AssignEscort: Codable, Sendable {
         public var convoy: String
         public var unit: String
+    }
+
+    public struct ReportPosition: Codable, Sendable {
+        public var convoy: String
+        public var position: Position
     }
 
     public struct ScheduleRotation: Codable, Sendable {

@@ -17,7 +17,7 @@ enum ThreatReactions {
     static func reassess(_ context: CommandContext) throws {
         let alerts = try AlertAreaReplica.active(in: context.db)
         for var route in try Route.fetchAll(context.db) {
-            let causes = alerts.filter { route.areas.contains($0.area) }
+            let causes = alerts.filter(route.isCovered(by:))
             let atRisk = !causes.isEmpty
             guard atRisk != route.atRisk else { continue }
             route.atRisk = atRisk

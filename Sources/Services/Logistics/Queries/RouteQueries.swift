@@ -17,10 +17,10 @@ enum RouteQueries {
         var label = Label(.unclassified, releasableTo: context.audience.partner.map { [$0] } ?? [])
         if context.audience.partner != nil {
             let visible = try AlertAreaReplica.active(in: context.db).compactMap { row in
-                context.audience.visibleLabel(of: row).map { (row.area, $0) }
+                context.audience.visibleLabel(of: row).map { (row, $0) }
             }
             for index in routes.indices {
-                let causes = visible.filter { routes[index].areas.contains($0.0) }
+                let causes = visible.filter { routes[index].isCovered(by: $0.0) }
                 routes[index].atRisk = !causes.isEmpty
                 for cause in causes { label = label.joined(with: cause.1) }
             }

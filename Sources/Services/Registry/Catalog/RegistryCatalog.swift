@@ -29,6 +29,7 @@ public enum RegistryCatalog {
         MessageType("query.registry.partner.list", summary: "Partners, optionally by membership status.", data: RegistryMessages.ListPartners.self),
         MessageType("query.registry.unit.list", summary: "Units by type, readiness, availability or partner.", data: RegistryMessages.ListUnits.self),
         MessageType("query.registry.staff.list", summary: "The mission's staff and their roles.", data: [String: String].self),
+        MessageType("query.registry.area.list", summary: "The mission's named areas (GeoJSON outlines), optionally by kind (state, town).", data: [String: String].self),
     ]
 
     /// The registry's own events: what other parts read is declared in `RegistryContract`.
@@ -37,6 +38,7 @@ public enum RegistryCatalog {
         MessageType("registry.partners.listed", summary: "Answer to query.registry.partner.list.", data: RegistryMessages.PartnerList.self).labelled(Label.listRule),
         MessageType("registry.units.listed", summary: "Answer to query.registry.unit.list.", data: RegistryMessages.UnitList.self).labelled(Label.listRule),
         MessageType("registry.staff.listed", summary: "Answer to query.registry.staff.list.", data: [String: [StaffMember]].self).labelled("releasable to no partner: for the mission's staff"),
+        MessageType("registry.areas.listed", summary: "Answer to query.registry.area.list.", data: [String: [MissionArea]].self).labelled("unclassified, releasable to the asker: the mission's areas are the same for every partner"),
         MessageType("registry.command.rejected", summary: "A registry command or query was refused, with code and reason.", data: CommandError.self).labelled(Label.refusalRule),
     ] + LogisticsContract.convoyTypes + TrainingContract.types
 }

@@ -28,6 +28,16 @@ enum RegistryQueries {
         return try CommandResult("registry.partners.listed", Messages.PartnerList(partners: try request.fetchAll(context.db)))
     }
 
+    /// The mission's named areas: the same for everyone, unclassified (MissionAreas).
+    static func areas(_ context: QueryContext) throws -> CommandResult {
+        let input = try context.input([String: String].self)
+        for field in input.keys where field != "kind" {
+            throw CommandError(.invalidCommand, "'\(field)' is not a filter here; filters: kind")
+        }
+        let areas = MissionAreas.all.filter { area in input["kind"].map { $0 == area.kind.rawValue } ?? true }
+        return try CommandResult("registry.areas.listed", ["areas": areas])
+    }
+
     static func units(_ context: QueryContext) throws -> CommandResult {
         let input = try context.input(Messages.ListUnits.self)
         var request = MissionUnit.all()
