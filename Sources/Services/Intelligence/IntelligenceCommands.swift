@@ -34,6 +34,7 @@ enum IntelligenceCommands {
         var expires: String
         var label: SecurityLabel
         var tearline: Tearline?
+        var exercise: Bool?
     }
 
     struct DecideRelease: Decodable {
@@ -99,7 +100,8 @@ enum IntelligenceCommands {
         let place = try Places.resolve(input.area, point: input.point, area: input.polygon)
         let alert = Alert(alert: input.alert, report: input.report, area: input.area, point: place.point, polygon: place.area, severity: input.severity,
                           summary: input.summary, expires: input.expires, securityLabel: input.label,
-                          tearline: input.tearline, status: .active)
+                          tearline: input.tearline, status: .active, raisedAt: Timestamp.rfc3339(context.commandTime),
+                          exercise: input.exercise)
         let result = try Transitions.create(alert, service: service, event: "raised", in: context)
         if let tearline = input.tearline {
             try context.emit("intelligence.alert.tearline-issued",

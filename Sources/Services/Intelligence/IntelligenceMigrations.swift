@@ -45,5 +45,12 @@ enum IntelligenceMigrations {
                 }
             }
         }
+        migrator.registerMigration("intelligence-v3-alert-times") { db in
+            try db.alter(table: Alert.databaseTableName) { table in
+                table.add(column: "raisedAt", .text)
+                table.add(column: "endedAt", .text)
+                table.add(column: "exercise", .boolean)
+            }
+        }
     }
 }

@@ -23,7 +23,12 @@ public struct IntelligenceService: DomainService {
             "cmd.intelligence.release.decide": Guarded(j2, IntelligenceCommands.decide),
         ]
         handlers.merge(Transitions.handlers(Report.self, service: name, policies: ["retract": j2])) { $1 }
-        handlers.merge(Transitions.handlers(Alert.self, service: name, policies: ["lift": j2, "expire": j2])) { $1 }
+        let ended: Transitions.After<Alert> = { alert, context in
+            alert.endedAt = Timestamp.rfc3339(context.commandTime)
+            try alert.update(context.db)
+        }
+        handlers.merge(Transitions.handlers(Alert.self, service: name, policies: ["lift": j2, "expire": j2],
+                                            after: ["lift": ended, "expire": ended])) { $1 }
         return handlers
     }
 
@@ -32,6 +37,7 @@ public struct IntelligenceService: DomainService {
         for var alert in try Alert.filter(Column("status") == Alert.Status.active.rawValue).fetchAll(context.db) {
             guard let expires = Timestamp.parse(alert.expires), expires <= context.now else { continue }
             alert.status = .expired
+            alert.endedAt = Timestamp.rfc3339(context.now)
             try alert.update(context.db)
             try context.emit("intelligence.alert.expired", alert, label: alert.label)
         }
@@ -40,6 +46,7 @@ public struct IntelligenceService: DomainService {
     public var queries: QueryTable {
         var handlers = EntityQueries.handlers(Report.self, service: name, filters: ["status", "kind", "location"], roles: [.intelligence])
         handlers.merge(EntityQueries.handlers(Alert.self, service: name, filters: ["status", "area", "severity"], roles: [.intelligence])) { $1 }
+        handlers.merge(EntityExports.handlers(Alert.self, service: name, filters: ["status", "area", "severity"], roles: [.intelligence])) { $1 }
         return handlers
     }
 }

@@ -35,6 +35,7 @@ public enum LiaisonCatalog {
         + EntityQueries.transitionTypes(DeconflictionNotice.self, service: "liaison")
         + EntityQueries.messageTypes(AssistanceRequest.self, service: "liaison")
         + EntityQueries.messageTypes(HumanitarianNotification.self, service: "liaison")
+        + EntityExports.messageTypes(HumanitarianNotification.self, service: "liaison")
         + EntityQueries.messageTypes(DeconflictionNotice.self, service: "liaison")
     )
 }

@@ -98,6 +98,7 @@ public struct LiaisonService: DomainService {
         let roles: Set<MissionRole> = [.civilMilitary]
         var handlers = EntityQueries.handlers(AssistanceRequest.self, service: name, filters: ["status", "requester", "kind"], roles: roles)
         handlers.merge(EntityQueries.handlers(HumanitarianNotification.self, service: name, filters: ["status", "partner", "location"], roles: roles)) { $1 }
+        handlers.merge(EntityExports.handlers(HumanitarianNotification.self, service: name, filters: ["status", "partner", "location"], roles: roles)) { $1 }
         handlers.merge(EntityQueries.handlers(DeconflictionNotice.self, service: name, filters: ["status", "area"], roles: roles)) { $1 }
         return handlers
     }

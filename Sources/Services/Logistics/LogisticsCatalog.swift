@@ -40,5 +40,7 @@ public enum LogisticsCatalog {
         + EntityQueries.messageTypes(SupplyRequest.self, service: service) + EntityQueries.messageTypes(Pledge.self, service: service)
         + EntityQueries.messageTypes(Shipment.self, service: service) + EntityQueries.messageTypes(Convoy.self, service: service)
         + EntityQueries.messageTypes(Rotation.self, service: service)
+        + EntityExports.messageTypes(SupplyRequest.self, service: service) + EntityExports.messageTypes(Pledge.self, service: service)
+        + EntityExports.messageTypes(Convoy.self, service: service)
     )
 }

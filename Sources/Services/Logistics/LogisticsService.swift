@@ -71,6 +71,9 @@ public struct LogisticsService: DomainService {
         handlers.merge(EntityQueries.handlers(Shipment.self, service: name, filters: ["status", "request", "partner"], roles: roles)) { $1 }
         handlers.merge(EntityQueries.handlers(Convoy.self, service: name, filters: ["status", "route"], roles: roles)) { $1 }
         handlers.merge(EntityQueries.handlers(Rotation.self, service: name, filters: ["status", "unit", "partner"], roles: roles)) { $1 }
+        handlers.merge(EntityExports.handlers(SupplyRequest.self, service: name, filters: ["status", "requester", "priority"], roles: roles)) { $1 }
+        handlers.merge(EntityExports.handlers(Pledge.self, service: name, filters: ["status", "request", "partner"], roles: roles)) { $1 }
+        handlers.merge(EntityExports.handlers(Convoy.self, service: name, filters: ["status", "route"], roles: roles)) { $1 }
         return handlers
     }
 }

@@ -50,6 +50,8 @@ public struct RegistryService: DomainService {
             "query.registry.unit.list": Guarded(Policy.staff(.registryAdministration, .logisticsCell, .training).partners(.filtered(by: "its own units")),
                                                 RegistryQueries.units),
             "query.registry.staff.list": Guarded(Policy.staff(.registryAdministration), StaffCommands.list),
+            "query.registry.unit.export": Guarded(Policy.staff(.registryAdministration, .logisticsCell, .training).partners(.filtered(by: "its own units")),
+                                                  RegistryQueries.exportUnits),
             "query.registry.area.list": Guarded(Policy(roles: Set(MissionRole.allCases), partners: .filtered(by: "the mission's areas, the same for all")),
                                                 RegistryQueries.areas),
         ]

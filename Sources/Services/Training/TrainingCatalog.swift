@@ -38,5 +38,6 @@ public enum TrainingCatalog {
         + EntityQueries.transitionTypes(Conflict.self, service: "training")
         + EntityQueries.messageTypes(Exercise.self, service: "training") + EntityQueries.messageTypes(Enrolment.self, service: "training")
         + EntityQueries.messageTypes(Conflict.self, service: "training")
+        + EntityExports.messageTypes(Exercise.self, service: "training")
     )
 }

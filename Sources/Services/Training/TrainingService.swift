@@ -139,6 +139,7 @@ public struct TrainingService: DomainService {
         var handlers = EntityQueries.handlers(Exercise.self, service: name, filters: ["status", "location", "organiser", "kind"], roles: [.training])
         handlers.merge(EntityQueries.handlers(Enrolment.self, service: name, filters: ["status", "exercise", "unit", "partner"], roles: [.training])) { $1 }
         handlers.merge(EntityQueries.handlers(Conflict.self, service: name, filters: ["status", "kind", "exercise"], roles: [.training])) { $1 }
+        handlers.merge(EntityExports.handlers(Exercise.self, service: name, filters: ["status", "location", "organiser", "kind"], roles: [.training])) { $1 }
         return handlers
     }
 }

@@ -210,6 +210,15 @@ struct CanaryScenario {
                          "query.liaison.notice.list", "query.registry.unit.list", "query.training.exercise.list"].randomElement(using: &random)!
             add(query, by: "partner/\(anyPartner())", [:], [])
         }
+        // Exports: every layer, in every format it has, for a partner.
+        for _ in 0..<Int.random(in: 1...2, using: &random) {
+            let (query, formats) = [("query.intelligence.alert.export", ["cap", "geojson", "kml"]),
+                                    ("query.logistics.convoy.export", ["geojson", "kml"]),
+                                    ("query.logistics.request.export", ["hxl", "geojson"]), ("query.logistics.pledge.export", ["hxl"]),
+                                    ("query.registry.unit.export", ["hxl", "kml"]), ("query.liaison.notification.export", ["hxl", "geojson"]),
+                                    ("query.training.exercise.export", ["geojson", "kml"])].randomElement(using: &random)!
+            add(query, by: "partner/\(anyPartner())", ["format": .string(formats.randomElement(using: &random)!)], [])
+        }
     }
 }
 

@@ -28,6 +28,11 @@ public struct Alert: StatefulRecord, Equatable {
     public var securityLabel: SecurityLabel
     public var tearline: Tearline?
     public var status: Status
+    /// When it was raised, and lifted or expired (RFC 3339): the times of its CAP messages.
+    public var raisedAt: String?
+    public var endedAt: String?
+    /// Exercise traffic (a scenario), not a real threat: CAP's status `Exercise`.
+    public var exercise: Bool?
 
     public var key: String { alert }
     public var label: Label { securityLabel.label }
@@ -39,7 +44,9 @@ public struct Alert: StatefulRecord, Equatable {
     ])
 
     public init(alert: String, report: String?, area: String, point: Position? = nil, polygon: Geometry? = nil, severity: Severity,
-                summary: String, expires: String, securityLabel: SecurityLabel, tearline: Tearline?, status: Status) {
+                summary: String, expires: String, securityLabel: SecurityLabel, tearline: Tearline?, status: Status, raisedAt: String? = nil, exercise: Bool? = nil) {
+        self.raisedAt = raisedAt
+        self.exercise = exercise
         self.alert = alert
         self.report = report
         self.area = area

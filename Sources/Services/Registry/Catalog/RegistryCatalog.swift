@@ -40,5 +40,5 @@ public enum RegistryCatalog {
         MessageType("registry.staff.listed", summary: "Answer to query.registry.staff.list.", data: [String: [StaffMember]].self).labelled("releasable to no partner: for the mission's staff"),
         MessageType("registry.areas.listed", summary: "Answer to query.registry.area.list.", data: [String: [MissionArea]].self).labelled("unclassified, releasable to the asker: the mission's areas are the same for every partner"),
         MessageType("registry.command.rejected", summary: "A registry command or query was refused, with code and reason.", data: CommandError.self).labelled(Label.refusalRule),
-    ] + LogisticsContract.convoyTypes + TrainingContract.types
+    ] + EntityExports.messageTypes(MissionUnit.self, service: "registry", entity: "unit") + LogisticsContract.convoyTypes + TrainingContract.types
 }

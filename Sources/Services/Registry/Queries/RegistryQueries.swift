@@ -38,6 +38,20 @@ enum RegistryQueries {
         return try CommandResult("registry.areas.listed", ["areas": areas])
     }
 
+    /// Units as one layer: a partner's own units, as the list gives them; staff see all.
+    static func exportUnits(_ context: QueryContext) throws -> CommandResult {
+        var input = try context.input([String: String].self)
+        let format = try EntityExports.format(input.removeValue(forKey: "format"), offered: MissionUnit.formats)
+        for field in input.keys where field != "partner" && field != "type" {
+            throw CommandError(.invalidCommand, "'\(field)' is not a filter here; filters: format, partner, type")
+        }
+        var request = MissionUnit.order(Column("unit"))
+        for (field, value) in input { request = request.filter(Column(field) == value) }
+        if let asker = context.audience.partner { request = request.filter(Column("partner") == asker) }
+        let units = try request.limit(EntityExports.maxRecords).fetchAll(context.db)
+        return try EntityExports.answer(units, format: format, labels: units.map(\.label), service: "registry", entity: "unit", context)
+    }
+
     static func units(_ context: QueryContext) throws -> CommandResult {
         let input = try context.input(Messages.ListUnits.self)
         var request = MissionUnit.all()

@@ -1,0 +1,45 @@
+import Geography
+import ServiceKit
+
+/// A record shown on a map layer and, for humanitarian partners, in an HXL table.
+public protocol Exportable: Sendable {
+    /// Its key, for file names.
+    var key: String { get }
+    /// The layer's name, in file names and on the map, e.g. `alerts`.
+    static var layer: String { get }
+    /// Where it is and what the layer says of it; nil for a record without a place.
+    var feature: Feature? { get }
+    /// The HXL table's columns; nil when the layer is not offered as HXL.
+    static var hxlColumns: [HXLTable.Column]? { get }
+    /// Its rows of that table (a request has one per item).
+    var hxlRows: [[String]] { get }
+    /// Its CAP message; nil when the layer is not offered as CAP.
+    var capMessage: String? { get }
+}
+
+extension Exportable {
+    public static var hxlColumns: [HXLTable.Column]? { nil }
+    public var hxlRows: [[String]] { [] }
+    public var capMessage: String? { nil }
+
+    /// The formats this layer is offered in.
+    public static var formats: [ExportFormat] {
+        [.geojson, .kml] + (hxlColumns == nil ? [] : [.hxl]) + (Self.self is any CAPExportable.Type ? [.cap] : [])
+    }
+}
+
+/// A layer offered as CAP too (alerts).
+public protocol CAPExportable: Exportable {}
+
+extension HXLTable.Column {
+    /// The position columns HXL tools map: `#geo+lat`, `#geo+lon`.
+    public static let latitude = HXLTable.Column("Latitude", "#geo+lat")
+    public static let longitude = HXLTable.Column("Longitude", "#geo+lon")
+}
+
+extension Position {
+    /// Latitude and longitude cells, empty without a position.
+    public static func cells(_ position: Position?) -> [String] {
+        position.map { ["\($0.lat)", "\($0.lon)"] } ?? ["", ""]
+    }
+}

@@ -1,0 +1,43 @@
+import Contracts
+import Geography
+
+/// Requests and pledges as HXL tables (one row per item), requests on the map at their destination.
+extension SupplyRequest: Exportable {
+    public static let layer = "requests"
+
+    public var feature: Feature? {
+        guard let point = Places.point(destination, given: nil) else { return nil }
+        return Feature(id: request, name: "\(request) for \(requester)", geometry: .point(point), properties: [
+            .init("requester", requester), .init("destination", destination), .init("priority", priority.rawValue),
+            .init("status", status.rawValue), .init("neededBy", neededBy),
+        ])
+    }
+
+    public static let hxlColumns: [HXLTable.Column]? = [
+        .init("Request", "#meta+id"), .init("Requester", "#org"), .init("Item", "#item+name"), .init("Quantity", "#item+num"),
+        .init("Unit", "#item+unit"), .init("Destination", "#loc"), .latitude, .longitude, .init("Priority", "#severity"),
+        .init("Needed by", "#date+needed"), .init("Status", "#status"),
+    ]
+
+    public var hxlRows: [[String]] {
+        items.map { item in
+            [request, requester, item.item, "\(item.quantity)", item.unit, destination]
+                + Position.cells(Places.point(destination, given: nil)) + [priority.rawValue, neededBy, status.rawValue]
+        }
+    }
+}
+
+extension Pledge: Exportable {
+    public static let layer = "pledges"
+    public var feature: Feature? { nil }
+
+    public static let hxlColumns: [HXLTable.Column]? = [
+        .init("Pledge", "#meta+id"), .init("Pledging partner", "#org+provider"), .init("Request", "#meta+request"),
+        .init("Requester", "#org+requester"), .init("Item", "#item+name"), .init("Quantity", "#item+num"), .init("Unit", "#item+unit"),
+        .init("Status", "#status"),
+    ]
+
+    public var hxlRows: [[String]] {
+        items.map { [pledge, partner, request, requester, $0.item, "\($0.quantity)", $0.unit, status.rawValue] }
+    }
+}
