@@ -15,6 +15,8 @@ public protocol Exportable: Sendable {
     var hxlRows: [[String]] { get }
     /// Its CAP message; nil when the layer is not offered as CAP.
     var capMessage: String? { get }
+    /// The formats the layer is offered in.
+    static var formats: [ExportFormat] { get }
 }
 
 extension Exportable {
@@ -22,7 +24,7 @@ extension Exportable {
     public var hxlRows: [[String]] { [] }
     public var capMessage: String? { nil }
 
-    /// The formats this layer is offered in.
+    /// Map formats, HXL when it has a table, CAP for alerts.
     public static var formats: [ExportFormat] {
         [.geojson, .kml] + (hxlColumns == nil ? [] : [.hxl]) + (Self.self is any CAPExportable.Type ? [.cap] : [])
     }

@@ -30,6 +30,8 @@ extension SupplyRequest: Exportable {
 extension Pledge: Exportable {
     public static let layer = "pledges"
     public var feature: Feature? { nil }
+    /// A pledge has no place of its own: a table only.
+    public static var formats: [ExportFormat] { [.hxl] }
 
     public static let hxlColumns: [HXLTable.Column]? = [
         .init("Pledge", "#meta+id"), .init("Pledging partner", "#org+provider"), .init("Request", "#meta+request"),
