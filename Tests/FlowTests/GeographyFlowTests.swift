@@ -80,6 +80,18 @@ struct GeographyFlowTests {
         await bed.stop()
     }
 
+    @Test("the mission's areas are the same for every partner and every member of staff, states or towns")
+    func missionAreas() async throws {
+        let bed = try await FlowBed.start()
+        for source in ["partner/MSF", "operator/admin"] {
+            let answer = try await bed.request("query.registry.area.list", Array(#"{"kind":"town"}"#.utf8), from: source, clearance: .unclassified)
+            #expect(answer.type == "registry.areas.listed", "\(source): \(answer.type)")
+            let areas = try answer.decodeData([String: [MissionArea]].self)["areas"] ?? []
+            #expect(areas.map(\.area) == ["Juba", "Bor", "Bentiu", "Malakal"])
+        }
+        await bed.stop()
+    }
+
     @Test("a convoy's partners and the logistics cell report its position, which goes to those who see the convoy; others are refused")
     func convoyPositions() async throws {
         let bed = try await FlowBed.start()

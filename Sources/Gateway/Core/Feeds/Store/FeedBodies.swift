@@ -87,6 +87,8 @@ final class FeedBodies: Sendable {
         readAhead.withLock { $0[source] = range.bodies }
         if range.isFull {
             let next = range.first + Int64(CatchUpBatch.maxLimit)
+            // Unstructured on purpose: it outlives this call to be ready for the next one. At most
+            // one per source, and it ends with its fetch (answered or timed out after 5 s).
             let fetch = Task { await Self.fetch(source: source, from: next, bus: bus, endpoint: endpoint) }
             nextRange.withLock { $0[source] = (next, fetch) }
         }
