@@ -110,6 +110,11 @@ struct GeographyFlowTests {
         let offMap = try await bed.request("cmd.logistics.convoy.report-position", Array(#"{"convoy":"CV-1","position":[31.7,95]}"#.utf8),
                                            from: "partner/WFP", clearance: .restricted)
         #expect(try offMap.decodeData(CommandClient.Rejection.self).message.contains("longitude, latitude"))
+        // A route's path is a line: an area in its place is refused with the reason.
+        let notALine = try await bed.request("cmd.logistics.route.define", Array(try JSONCoding.encoder.encode([
+            "route": "R-9", "name": "Nowhere", "areas": ["Jonglei"], "path": JSONValue(MissionAreas.named("Bor")!.geometry)] as [String: JSONValue])),
+            from: "operator/admin")
+        #expect(try notALine.decodeData(CommandClient.Rejection.self).message.contains("a route's path is a LineString, not a Polygon"))
         #expect(try bed.received(from: "logistics", partner: "WFP", clearance: .restricted).contains("logistics.convoy.position-reported"))
         #expect(!(try bed.received(from: "logistics", partner: "MSF", clearance: .secret)).contains("logistics.convoy.position-reported"))
         await bed.stop()

@@ -46,12 +46,9 @@ enum LiaisonCommands {
 
     static func notify(_ context: CommandContext) throws -> CommandResult {
         let input = try context.input(Notify.self)
-        if let path = input.path, case .lineString = path {} else if let path = input.path {
-            throw CommandError(.invalidCommand, "a movement's path is a LineString, not a \(path.typeName)")
-        }
         let notification = HumanitarianNotification(notification: input.notification, partner: input.partner, kind: input.kind,
                                                     location: input.location, point: Places.point(input.location, given: input.point),
-                                                    route: input.route, path: input.path, from: input.from,
+                                                    route: input.route, path: try Places.line(input.path, of: "a movement's path"), from: input.from,
                                                     until: input.until, status: .notified)
         return try Transitions.create(notification, service: service, event: "notified", in: context)
     }

@@ -15,6 +15,15 @@ public enum Places {
         return (point ?? outline?.representativePoint, outline)
     }
 
+    /// A line as a command gives it (a route's path, a movement's), refused unless a LineString.
+    public static func line(_ geometry: Geometry?, of what: String) throws -> Geometry? {
+        guard let geometry else { return nil }
+        guard case .lineString = geometry else {
+            throw CommandError(.invalidCommand, "\(what) is a LineString, not a \(geometry.typeName)")
+        }
+        return geometry
+    }
+
     /// The point of a place called `name`: the given one, else the named area's.
     public static func point(_ name: String, given point: Position?) -> Position? {
         point ?? MissionAreas.named(name)?.point

@@ -70,10 +70,8 @@ enum LogisticsCommands {
         let input = try context.input(Inputs.DefineRoute.self)
         guard !input.route.isEmpty, !input.areas.isEmpty else { throw CommandError(.invalidCommand, "a route needs a code and at least one area") }
         let existing = try Route.fetchOne(context.db, key: input.route)
-        if let path = input.path, case .lineString = path {} else if let path = input.path {
-            throw CommandError(.invalidCommand, "a route's path is a LineString, not a \(path.typeName)")
-        }
-        let route = Route(route: input.route, name: input.name, areas: input.areas, path: input.path, atRisk: existing?.atRisk ?? false)
+        let route = Route(route: input.route, name: input.name, areas: input.areas, path: try Places.line(input.path, of: "a route's path"),
+                          atRisk: existing?.atRisk ?? false)
         try route.save(context.db)
         try context.emit("logistics.route.defined", route, label: .internalOnly)
         return try CommandResult("logistics.route.defined", route)
