@@ -42,5 +42,6 @@ public enum LogisticsCatalog {
         + EntityQueries.messageTypes(Rotation.self, service: service)
         + EntityExports.messageTypes(SupplyRequest.self, service: service) + EntityExports.messageTypes(Pledge.self, service: service)
         + EntityExports.messageTypes(Convoy.self, service: service)
+        + EntityExports.messageTypes(Route.self, service: service, entity: "route")
     )
 }

@@ -62,9 +62,10 @@ public struct LogisticsService: DomainService {
 
     public var queries: QueryTable {
         let roles: Set<MissionRole> = [.logisticsCell]
+        let routes = Policy(roles: roles, partners: .filtered(by: "routes marked at risk only by alerts released to it"))
         var handlers: QueryTable = [
-            "query.logistics.route.list": Guarded(Policy(roles: roles, partners: .filtered(by: "routes marked at risk only by alerts released to it")),
-                                                  RouteQueries.list),
+            "query.logistics.route.list": Guarded(routes, RouteQueries.list),
+            "query.logistics.route.export": Guarded(routes, RouteQueries.export),
         ]
         handlers.merge(EntityQueries.handlers(SupplyRequest.self, service: name, filters: ["status", "requester", "priority"], roles: roles)) { $1 }
         handlers.merge(EntityQueries.handlers(Pledge.self, service: name, filters: ["status", "request", "partner"], roles: roles)) { $1 }

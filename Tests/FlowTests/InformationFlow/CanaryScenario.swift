@@ -1,6 +1,7 @@
 import BusCore
 import ConcordTestSupport
 import Contracts
+import Geography
 import ServiceKit
 
 /// One input of a generated scenario: a command or query, who sends it, and the canaries it
@@ -94,6 +95,11 @@ struct CanaryScenario {
                  "releasableTo": .array(label.releasableTo.map(JSONValue.string))])
     }
 
+    static let acrossTheRoad = JSONValue(Geometry.polygon([[(31.70, 5.25), (31.85, 5.25), (31.85, 5.40), (31.70, 5.40), (31.70, 5.25)]
+        .map { Position(lon: $0.0, lat: $0.1) }]))
+    static let awayFromTheRoad = JSONValue(Geometry.polygon([[(29.70, 9.20), (29.85, 9.20), (29.85, 9.30), (29.70, 9.30), (29.70, 9.20)]
+        .map { Position(lon: $0.0, lat: $0.1) }]))
+
     private mutating func generate(using random: inout SeededGenerator) {
         let staff = "operator/admin"
         let area = canary("AREA")
@@ -104,8 +110,10 @@ struct CanaryScenario {
         let route = canary("RT")
         if maybe(80) {
             let name = canary("road")
-            add("cmd.logistics.route.define", by: staff, ["route": .string(route), "name": .string(name), "areas": [.string(area)]],
-                [(route, open), (name, open), (area, open)])
+            var data: [String: JSONValue] = ["route": .string(route), "name": .string(name), "areas": [.string(area)]]
+            // Half the routes have a line, so alerts with an outline meet them by geometry.
+            if maybe(50) { data["path"] = GeographyFlowTests.jubaBorRoad }
+            add("cmd.logistics.route.define", by: staff, data, [(route, open), (name, open), (area, open)])
         }
         let unit = canary("U"), owner = anyPartner()
         if maybe(70) {
@@ -195,6 +203,8 @@ struct CanaryScenario {
                 "alert": .string(alert), "area": .string(area), "severity": "high", "summary": .string(summary),
                 "expires": "2099-01-31T00:00:00Z", "label": Self.json(label),
             ]
+            // Half the alerts have an outline: across the Juba–Bor road, or well away from it.
+            if maybe(50) { data["polygon"] = maybe(70) ? Self.acrossTheRoad : Self.awayFromTheRoad }
             var canaries: [(String, Label)] = [(alert, label), (summary, label), (area, label)]
             if maybe(60) {
                 let tearline = Self.randomLabel(at: label.classification, using: &random)
@@ -213,7 +223,7 @@ struct CanaryScenario {
         // Exports: every layer, in every format it has, for a partner.
         for _ in 0..<Int.random(in: 1...2, using: &random) {
             let (query, formats) = [("query.intelligence.alert.export", ["cap", "geojson", "kml"]),
-                                    ("query.logistics.convoy.export", ["geojson", "kml"]),
+                                    ("query.logistics.convoy.export", ["geojson", "kml"]), ("query.logistics.route.export", ["geojson", "kml"]),
                                     ("query.logistics.request.export", ["hxl", "geojson"]), ("query.logistics.pledge.export", ["hxl"]),
                                     ("query.registry.unit.export", ["hxl", "kml"]), ("query.liaison.notification.export", ["hxl", "geojson"]),
                                     ("query.training.exercise.export", ["geojson", "kml"])].randomElement(using: &random)!

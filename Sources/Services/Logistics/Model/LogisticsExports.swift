@@ -43,3 +43,17 @@ extension Pledge: Exportable {
         items.map { [pledge, partner, request, requester, $0.item, "\($0.quantity)", $0.unit, status.rawValue] }
     }
 }
+
+/// Routes on the map along their path, with whether they are at risk (for a partner, as its
+/// alerts say).
+extension Route: Exportable {
+    public static let layer = "routes"
+    public var key: String { route }
+
+    public var feature: Feature? {
+        guard let path else { return nil }
+        return Feature(id: route, name: name, geometry: path, properties: [
+            .init("areas", areas.joined(separator: ", ")), .init("atRisk", "\(atRisk)"),
+        ])
+    }
+}

@@ -9,7 +9,22 @@ import ServiceKit
 /// and the answer is labelled as what it was computed from.
 enum RouteQueries {
     static func list(_ context: QueryContext) throws -> CommandResult {
-        let input = try context.input([String: String].self)
+        var input = try context.input([String: String].self)
+        let (routes, label) = try visible(&input, context)
+        return try CommandResult("logistics.routes.listed", ["routes": routes], label: label)
+    }
+
+    /// The routes layer, each marked at risk as the asker's list marks it.
+    static func export(_ context: QueryContext) throws -> CommandResult {
+        var input = try context.input([String: String].self)
+        let format = try EntityExports.format(input.removeValue(forKey: "format"), offered: Route.formats)
+        let (routes, label) = try visible(&input, context)
+        return try EntityExports.answer(routes, format: format, labels: [label], service: "logistics", entity: "route", context)
+    }
+
+    /// Every route, at risk for a partner only through alerts (or tearlines) released to it,
+    /// and the label of what that was computed from.
+    private static func visible(_ input: inout [String: String], _ context: QueryContext) throws -> ([Route], Label) {
         for field in input.keys where field != "atRisk" {
             throw CommandError(.invalidCommand, "'\(field)' is not a filter here; filters: atRisk")
         }
@@ -26,6 +41,6 @@ enum RouteQueries {
             }
         }
         if let wanted = input["atRisk"] { routes = routes.filter { String($0.atRisk) == wanted } }
-        return try CommandResult("logistics.routes.listed", ["routes": routes], label: label)
+        return (routes, label)
     }
 }
