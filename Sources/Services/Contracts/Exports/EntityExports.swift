@@ -16,16 +16,16 @@ public enum EntityExports {
         return ["query.\(service).\(entity).export": Guarded(Policy(roles: roles, partners: partners)) { context in
             var input = try context.input([String: String].self)
             let format = try self.format(input.removeValue(forKey: "format"), offered: Record.formats)
-            var request = Record.all()
-            for (field, value) in input {
-                guard filters.contains(field) else {
-                    throw CommandError(.invalidCommand, "'\(field)' is not a filter here; filters: \((filters + ["format"]).joined(separator: ", "))")
+            let request = try EntityQueries.filtered(Record.self, input, filters: filters, alsoTaken: ["format"])
+            // Read row by row, so an export that would be too big stops at its bound.
+            var records: [Record] = []
+            let rows = try request.order(Column(Record.keyField)).fetchCursor(context.db)
+            while let record = try rows.next() {
+                guard context.audience.maySee(record.label) else { continue }
+                guard records.count < maxRecords else {
+                    throw CommandError(.invalidCommand, "more than \(maxRecords) \(entity)s match; an export holds at most \(maxRecords): narrow it with filters")
                 }
-                request = request.filter(Column(field) == value)
-            }
-            let records = try request.order(Column(Record.keyField)).fetchAll(context.db).filter { context.audience.maySee($0.label) }
-            guard records.count <= maxRecords else {
-                throw CommandError(.invalidCommand, "\(records.count) \(entity)s match; an export holds at most \(maxRecords): narrow it with filters")
+                records.append(record)
             }
             return try answer(records, format: format, labels: records.map(\.label), service: service, entity: entity, context)
         }]

@@ -35,15 +35,23 @@ public enum EntityQueries {
         var input = try context.input([String: String].self)
         let after = input.removeValue(forKey: "after")
         let limit = try Paging.limit(input.removeValue(forKey: "limit"))
+        let request = try filtered(Record.self, input, filters: filters, alsoTaken: ["after", "limit"])
+        return try Paging.page(request, keyColumn: Record.keyField, key: \.key, after: after, limit: limit,
+                               visible: { context.audience.maySee($0.label) }, in: context.db)
+    }
+
+    /// `Record`'s rows whose columns equal the given filters; a field that is not one of
+    /// `filters` is refused, naming every field the query takes (`alsoTaken` besides).
+    public static func filtered<Record: StatefulRecord>(_: Record.Type, _ input: [String: String], filters: [String],
+                                                        alsoTaken: [String]) throws -> QueryInterfaceRequest<Record> {
         var request = Record.all()
         for (field, value) in input {
             guard filters.contains(field) else {
-                throw CommandError(.invalidCommand, "'\(field)' is not a filter here; filters: \((filters + ["after", "limit"]).joined(separator: ", "))")
+                throw CommandError(.invalidCommand, "'\(field)' is not a filter here; filters: \((filters + alsoTaken).joined(separator: ", "))")
             }
             request = request.filter(Column(field) == value)
         }
-        return try Paging.page(request, keyColumn: Record.keyField, key: \.key, after: after, limit: limit,
-                               visible: { context.audience.maySee($0.label) }, in: context.db)
+        return request
     }
 
     /// The types these handlers take and answer with, for a service's catalog.
