@@ -98,4 +98,23 @@ struct EnvelopeTests {
         let trace = RandomID.traceparent().split(separator: "-")
         #expect(trace.map(\.count) == [2, 32, 16, 2])
     }
+
+    @Test("numbers are checked as JSON writes them, agreeing with Foundation's parser on generated ones")
+    func numbers() {
+        for valid in ["0", "-0", "12", "31.835", "-1.5e3", "1E+2", "2e-7"] {
+            #expect(EnvelopeCodec.isValidJSON(Array("[\(valid)]".utf8)), "\(valid)")
+        }
+        for invalid in ["31.835.28", "01", "1.", ".5", "1e", "1e+", "-", "--1", "1-2", "+1", "1.e3"] {
+            #expect(!EnvelopeCodec.isValidJSON(Array("[\(invalid)]".utf8)), "\(invalid)")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789.-+eE")
+        for _ in 0..<20_000 {
+            // At most four characters, so no exponent overflows a Double in Foundation's reader.
+            let text = String((0..<Int.random(in: 1...4, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            let bytes = Array("[\(text)]".utf8)
+            let foundation = (try? JSONSerialization.jsonObject(with: Data(bytes))) != nil
+            #expect(EnvelopeCodec.isValidJSON(bytes) == foundation, "\(text)")
+        }
+    }
 }

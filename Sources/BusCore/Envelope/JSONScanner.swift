@@ -162,22 +162,30 @@ struct JSONScanner {
         offset += count
     }
 
+    /// A number as JSON writes it: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    /// Anything looser (`1.2.3`, `01`, `1.`, `1e`) would pass here and fail in the reader.
     private mutating func skipNumber() throws {
         let start = offset
-        if offset < bytes.count, bytes[offset] == UInt8(ascii: "-") { offset += 1 }
-        var digits = 0
-        while offset < bytes.count {
-            switch bytes[offset] {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
-            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"):
-                guard digits > 0 else { offset = start; throw fail("invalid number") }
-            default:
-                guard digits > 0 else { offset = start; throw fail("expected a value") }
-                return
-            }
-            offset += 1
+        func digits() -> Int {
+            let first = offset
+            while offset < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[offset]) { offset += 1 }
+            return offset - first
         }
-        guard digits > 0 else { offset = start; throw fail("expected a value") }
+        func next(_ choices: Character...) -> Bool {
+            guard offset < bytes.count, choices.contains(Character(UnicodeScalar(bytes[offset]))) else { return false }
+            offset += 1
+            return true
+        }
+        _ = next("-")
+        let integer = offset
+        let integerDigits = digits()
+        guard integerDigits > 0 else { offset = start; throw fail("expected a value") }
+        guard bytes[integer] != UInt8(ascii: "0") || integerDigits == 1 else { offset = start; throw fail("invalid number") }
+        if next("."), digits() == 0 { offset = start; throw fail("invalid number") }
+        if next("e", "E") {
+            _ = next("+", "-")
+            guard digits() > 0 else { offset = start; throw fail("invalid number") }
+        }
     }
 
     private static func unescape(_ slice: UnsafeBufferPointer<UInt8>) throws -> String {
