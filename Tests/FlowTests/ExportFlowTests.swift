@@ -128,4 +128,52 @@ struct ExportFlowTests {
         folder.remove()
         await bed.stop()
     }
+
+    @Test("an alert a partner may see only through its tearline is on the partner's map as the tearline: the named area the J2 released, the tearline's summary and label, under a pseudonym; a partner who may see neither gets nothing; an area that is not the mission's is refused")
+    func tearlineOnTheMap() async throws {
+        let bed = try await FlowBed.start()
+        var alert = Self.alert("AL-BOR", area: "south of Bor", classification: "SECRET", to: ["NLD"], tearlineTo: ["NLD", "WFP"])
+        let ring: [[Double]] = [[31.50, 5.85], [31.78, 5.85], [31.78, 6.12], [31.50, 6.12], [31.50, 5.85]]
+        alert["polygon"] = ["type": "Polygon", "coordinates": .array([.array(ring.map { .array($0.map(JSONValue.double)) })])]
+        var refused = alert
+        refused["alert"] = "AL-NOWHERE"
+        refused["tearline"] = ["summary": "Avoid the road", "area": "Atlantis",
+                               "label": ["policy": "UN-MISSION", "classification": "RESTRICTED", "releasableTo": ["WFP"]]]
+        await #expect { _ = try await bed.client.send("cmd.intelligence.alert.raise", refused) } throws: { error in
+            "\(error)".contains("a tearline's area is one of the mission's named areas")
+        }
+        if case .object(var tearline) = alert["tearline"] {
+            tearline["area"] = "Jonglei"
+            alert["tearline"] = .object(tearline)
+        }
+        _ = try await bed.client.send("cmd.intelligence.alert.raise", alert)
+
+        func layer(as partner: String, clearance: Classification) async throws -> (Envelope, [[String: Any]]) {
+            let answer = try await bed.request("query.intelligence.alert.export", Array(#"{"format":"geojson"}"#.utf8),
+                                               from: "partner/\(partner)", clearance: clearance)
+            let content = try answer.decodeData(Export.self).files.first?.content ?? ""
+            let collection = try JSONSerialization.jsonObject(with: Data(content.utf8)) as? [String: Any]
+            return (answer, collection?["features"] as? [[String: Any]] ?? [])
+        }
+        let (wfpAnswer, wfp) = try await layer(as: "WFP", clearance: .restricted)
+        let properties = wfp.first?["properties"] as? [String: String] ?? [:]
+        let geometry = wfp.first?["geometry"] as? [String: Any]
+        #expect(wfp.count == 1 && (wfp.first?["id"] as? String)?.hasPrefix("alert-") == true, "\(wfp)")
+        #expect(properties["tearline"] == "true" && properties["name"] == "Avoid the road" && properties["area"] == "Jonglei"
+                && properties["classification"] == "RESTRICTED", "\(properties)")
+        let jonglei = try JSONSerialization.jsonObject(with: JSONCoding.encoder.encode(MissionAreas.named("Jonglei")!.geometry)) as? [String: Any]
+        #expect(NSDictionary(dictionary: geometry ?? [:]).isEqual(to: jonglei ?? [:]), "the tearline is drawn on Jonglei's outline, not the alert's polygon")
+        #expect(wfpAnswer.classification == "RESTRICTED" && wfpAnswer.releasableTo == ["WFP"], "the layer is labelled as the tearline, for WFP")
+        let text = String(decoding: wfpAnswer.data ?? [], as: UTF8.self)
+        #expect(!text.contains("AL-BOR") && !text.contains("Summary of AL-BOR") && !text.contains("south of Bor") && !text.contains("31.78"))
+
+        let (nldAnswer, nld) = try await layer(as: "NLD", clearance: .secret)
+        #expect(nld.count == 1 && nld.first?["id"] as? String == "AL-BOR" && nldAnswer.classification == "SECRET")
+        let (_, msf) = try await layer(as: "MSF", clearance: .unclassified)
+        #expect(msf.isEmpty)
+        _ = try await bed.client.send("cmd.intelligence.alert.lift", ["alert": "AL-BOR"])
+        let (_, lifted) = try await layer(as: "WFP", clearance: .restricted)
+        #expect(lifted.isEmpty, "a lifted alert's tearline leaves the map")
+        await bed.stop()
+    }
 }

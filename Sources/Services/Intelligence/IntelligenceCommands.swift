@@ -51,6 +51,8 @@ enum IntelligenceCommands {
         var source: String
         var kind: String
         var summary: String
+        /// The named mission area released with the tearline, if the J2 gave one.
+        var area: String?
     }
 
     /// The tearline event types, version 2, with the step from version 1 (which named the
@@ -83,7 +85,8 @@ enum IntelligenceCommands {
         let result = try Transitions.create(report, service: service, event: "filed", in: context)
         if let tearline = input.tearline {
             try context.emit("intelligence.report.tearline-issued",
-                             TearlineIssued(source: Pseudonym.of(report.report, kind: "report"), kind: report.kind.rawValue, summary: tearline.summary),
+                             TearlineIssued(source: Pseudonym.of(report.report, kind: "report"), kind: report.kind.rawValue, summary: tearline.summary,
+                                            area: tearline.area),
                              label: tearline.label.label)
         }
         return result
@@ -105,7 +108,8 @@ enum IntelligenceCommands {
         let result = try Transitions.create(alert, service: service, event: "raised", in: context)
         if let tearline = input.tearline {
             try context.emit("intelligence.alert.tearline-issued",
-                             TearlineIssued(source: AlertDisclosure.pseudonym(of: alert.alert), kind: alert.severity.rawValue, summary: tearline.summary),
+                             TearlineIssued(source: AlertDisclosure.pseudonym(of: alert.alert), kind: alert.severity.rawValue, summary: tearline.summary,
+                                            area: tearline.area),
                              label: tearline.label.label)
         }
         return result
@@ -142,5 +146,8 @@ enum IntelligenceCommands {
             throw CommandError(.invalidCommand, "a tearline cannot be classified above its content (\(label.classification.rawValue))")
         }
         guard !tearline.summary.isEmpty else { throw CommandError(.invalidCommand, "a tearline needs a summary") }
+        if let area = tearline.area, MissionAreas.named(area) == nil {
+            throw CommandError(.invalidCommand, "a tearline's area is one of the mission's named areas (\(MissionAreas.all.map(\.area).joined(separator: ", "))), not '\(area)'")
+        }
     }
 }

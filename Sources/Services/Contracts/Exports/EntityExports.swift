@@ -5,7 +5,9 @@ import ServiceKit
 /// `query.<service>.<entity>.export {"format": …, <filter>: value}`: the records a list query
 /// would show the asker, all of them, as one layer in a standard format. The same rule as the
 /// list decides what is in it (a partner gets only what the records' labels release to it),
-/// and the answer is labelled as the list is.
+/// and the answer is labelled as the list is. One addition for maps: an alert the asker may not
+/// see is drawn as its tearline when the asker may see that (`Alert.disclosed`), labelled as
+/// the tearline, so the layer's label joins the tearline's and not the alert's.
 public enum EntityExports {
     /// Most records one export holds; beyond it the asker narrows it with filters.
     public static let maxRecords = 10_000
@@ -20,8 +22,8 @@ public enum EntityExports {
             // Read row by row, so an export that would be too big stops at its bound.
             var records: [Record] = []
             let rows = try request.order(Column(Record.keyField)).fetchCursor(context.db)
-            while let record = try rows.next() {
-                guard context.audience.maySee(record.label) else { continue }
+            while let row = try rows.next() {
+                guard let record = row.disclosed(to: context.audience, label: row.label) else { continue }
                 guard records.count < maxRecords else {
                     throw CommandError(.invalidCommand, "more than \(maxRecords) \(entity)s match; an export holds at most \(maxRecords): narrow it with filters")
                 }

@@ -1,4 +1,5 @@
 import Geography
+import BusCore
 import ServiceKit
 
 /// A record shown on a map layer and, for humanitarian partners, in an HXL table.
@@ -17,9 +18,14 @@ public protocol Exportable: Sendable {
     var capMessage: String? { get }
     /// The formats the layer is offered in.
     static var formats: [ExportFormat] { get }
+    /// What of this record `audience` may have on its layer: the record when its label releases
+    /// it, nil otherwise; a record with a tearline may give the tearline instead (alerts).
+    func disclosed(to audience: Audience, label: Label) -> Self?
 }
 
 extension Exportable {
+    public func disclosed(to audience: Audience, label: Label) -> Self? { audience.maySee(label) ? self : nil }
+
     public static var hxlColumns: [HXLTable.Column]? { nil }
     public var hxlRows: [[String]] { [] }
     public var capMessage: String? { nil }

@@ -23,9 +23,14 @@ public struct SecurityLabel: Codable, Sendable, Equatable {
 public struct Tearline: Codable, Sendable, Equatable {
     public var summary: String
     public var label: SecurityLabel
+    /// One of the mission's named areas, released with the summary so that partners who see
+    /// only the tearline can place it on a map (the area's outline, never the content's own
+    /// point or polygon). Optional; the J2 chooses how coarse it is.
+    public var area: String?
 
-    public init(summary: String, label: SecurityLabel) {
+    public init(summary: String, label: SecurityLabel, area: String? = nil) {
         self.summary = summary
         self.label = label
+        self.area = area
     }
 }
