@@ -59,10 +59,13 @@ public final class EventSource: Sendable {
 
     /// The heartbeat this source would send now.
     public func currentHeartbeat() async throws -> Heartbeat {
-        let (epoch, last) = try await database.read { [journal] db in
-            (try journal.epoch(in: db), try journal.lastSequence(in: db))
+        let (epoch, last, deadLetters) = try await database.read { [journal] db in
+            (try journal.epoch(in: db), try journal.lastSequence(in: db),
+             try db.tableExists(DeadLetter.databaseTableName) ? Int64(try DeadLetter.fetchCount(db)) : nil)
         }
-        return Heartbeat(source: journal.source, epoch: epoch, last: last, catchup: advertisedEndpoint ?? connection.catchUpEndpoint ?? "")
+        var beat = Heartbeat(source: journal.source, epoch: epoch, last: last, catchup: advertisedEndpoint ?? connection.catchUpEndpoint ?? "")
+        beat.deadLetters = deadLetters
+        return beat
     }
 
     /// Sends heartbeats until the task is cancelled or `isStopping` turns true.

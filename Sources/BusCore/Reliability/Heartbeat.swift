@@ -14,6 +14,9 @@ public struct Heartbeat: Sendable, Codable, Equatable {
     /// How far this part has applied each source it follows (absent in older heartbeats and for
     /// parts that follow nothing): what `concord status` reports lag from.
     public var cursors: [String: Int64]?
+    /// Dead letters the part keeps in its database (absent in older heartbeats): what
+    /// `concord status` and the console's operator page show.
+    public var deadLetters: Int64?
 
     public init(source: String, epoch: String, last: Int64, catchup: String, cursors: [String: Int64]? = nil) {
         self.source = source

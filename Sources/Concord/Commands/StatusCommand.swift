@@ -43,11 +43,21 @@ struct StatusCommand: AsyncParsableCommand {
 
     /// The status table: the bus first, then each expected part and any other source heard.
     static func table(_ beats: [String: Heartbeat], expected: [String]) -> [String] {
-        var rows = [["PART", "HEALTH", "SEQUENCE", "FOLLOWS (LAG)"], ["bus", "up", "-", "-"]]
+        let rows = [["PART", "HEALTH", "SEQUENCE", "FOLLOWS (LAG)", "DEAD LETTERS"]] + Self.rows(beats, expected: expected)
+        let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { $1.padding(toLength: $0 == 4 ? $1.count : widths[$0], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }
+    }
+
+    /// One row per part: name, health, journal position, lag on each source it follows, dead letters.
+    static func rows(_ beats: [String: Heartbeat], expected: [String]) -> [[String]] {
+        var rows = [["bus", "up", "-", "-", "-"]]
         for source in (expected + beats.keys.filter { !expected.contains($0) }.sorted()) {
             let name = source.split(separator: "/").last.map(String.init) ?? source
             guard let beat = beats[source] else {
-                rows.append([name, "NOT HEARD", "-", "-"])
+                rows.append([name, "NOT HEARD", "-", "-", "-"])
                 continue
             }
             let follows = (beat.cursors ?? [:]).sorted { $0.key < $1.key }.map { followed, position in
@@ -55,12 +65,9 @@ struct StatusCommand: AsyncParsableCommand {
                 guard let last = beats[followed]?.last else { return "\(followedName) ?" }
                 return "\(followedName) \(max(0, last - position))"
             }
-            rows.append([name, "up", "\(beat.last)", follows.isEmpty ? "-" : follows.joined(separator: ", ")])
+            rows.append([name, "up", "\(beat.last)", follows.isEmpty ? "-" : follows.joined(separator: ", "),
+                         beat.deadLetters.map(String.init) ?? "-"])
         }
-        let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { $1.padding(toLength: $0 == 3 ? $1.count : widths[$0], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
-        }
+        return rows
     }
 }

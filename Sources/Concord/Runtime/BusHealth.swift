@@ -65,6 +65,22 @@ final class BusHealth: Sendable {
         return OperationsServer.Health(healthy: healthy, lines: lines)
     }
 
+    /// The operator page's table: `concord status`'s rows, with each part's health judged by
+    /// how recently it was heard.
+    func statusRows() async -> [[String]] {
+        let answers = await connected()?.ping() ?? false
+        let seen = heard.latest
+        let window = max(interval * 3, .seconds(2))
+        var rows = StatusCommand.rows(seen.mapValues(\.beat), expected: services.map { "concord/\($0)" })
+        rows[0][1] = answers ? "up" : "NO ANSWER from the proxy"
+        for index in rows.indices.dropFirst() where rows[index][1] == "up" {
+            if let at = seen["concord/\(rows[index][0])"]?.at, ContinuousClock.now - at >= window {
+                rows[index][1] = "NOT HEARD within \(window)"
+            }
+        }
+        return rows
+    }
+
     func stop() async {
         guard let bus = connection.withLock({ $0 }) else { return }
         bus.finishReceiving()
