@@ -21,8 +21,9 @@ RUN swift build -c release --product concord --static-swift-stdlib --disable-aut
     && cp .build/release/concord /usr/local/bin/concord && strip /usr/local/bin/concord
 
 FROM debian:bookworm-slim
-RUN (dpkg -s libzmq5 libsqlite3-0 ca-certificates >/dev/null 2>&1 \
-        || (apt-get update && apt-get install -y --no-install-recommends libzmq5 libsqlite3-0 ca-certificates \
+# libjs-leaflet: the console's map library, served from the image (no network needed).
+RUN (dpkg -s libzmq5 libsqlite3-0 ca-certificates libjs-leaflet >/dev/null 2>&1 \
+        || (apt-get update && apt-get install -y --no-install-recommends libzmq5 libsqlite3-0 ca-certificates libjs-leaflet \
             && rm -rf /var/lib/apt/lists/*)) \
     && useradd --system --uid 10001 --user-group --home-dir /data concord \
     && mkdir -p /data /recordings && chown concord:concord /data /recordings
@@ -30,6 +31,6 @@ COPY --from=build /usr/local/bin/concord /usr/local/bin/concord
 USER concord
 WORKDIR /data
 VOLUME ["/data"]
-EXPOSE 4222 7701 7702 7703 7704 7710 9464
+EXPOSE 4222 7701 7702 7703 7704 7710 8080 9464
 ENTRYPOINT ["/usr/local/bin/concord"]
 CMD ["--help"]

@@ -85,6 +85,7 @@ bench: build
 	.build/release/concord bench services
 	.build/release/concord bench replay
 	.build/release/concord bench feeds
+	.build/release/concord bench console
 
 clean:
 	rm -rf .build

@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Arrows point one way: Concord (executable) → Agents, Gateway, Services → BusCore → CZeroMQ.
+// Arrows point one way: Concord (executable) → Console → Agents; Agents, Gateway, Services → BusCore → CZeroMQ.
 let package = Package(
     name: "Concord",
     platforms: [.macOS(.v15)],
@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // The console's HTTP and WebSocket server; without swift-configuration (a trait), which it does not use.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -122,15 +126,32 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Sources/Agents",
-            exclude: ["CBenchReference"]
+            exclude: ["CBenchReference", "Console"]
+        ),
+        .target(
+            name: "Console",
+            dependencies: [
+                "Agents", "BusCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Agents/Console"
         ),
         .executableTarget(
             name: "Concord",
             dependencies: [
-                "BusCore", "ServiceKit", "Contracts", "Registry", "Logistics", "Intelligence", "Liaison", "Training", "Agents", "Gateway",
+                "BusCore", "ServiceKit", "Contracts", "Registry", "Logistics", "Intelligence", "Liaison", "Training", "Agents", "Gateway", "Console",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Concord"
         ),
@@ -148,7 +169,7 @@ let package = Package(
         .testTarget(name: "IntelligenceTests", dependencies: ["Contracts", "Intelligence", "ConcordTestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Contracts", "Training", "ConcordTestSupport"]),
         .testTarget(name: "LiaisonTests", dependencies: ["Contracts", "Liaison", "ConcordTestSupport"]),
-        .testTarget(name: "FlowTests", dependencies: ["Contracts", "Logistics", "Intelligence", "Liaison", "Training", "Registry", "Agents",
+        .testTarget(name: "FlowTests", dependencies: ["Contracts", "Logistics", "Intelligence", "Liaison", "Training", "Registry", "Agents", "Console",
                                                       "ConcordTestSupport", "Gateway", "NATSProtocol",
                                                       .product(name: "NIOCore", package: "swift-nio"),
                                                       .product(name: "NIOPosix", package: "swift-nio")]),

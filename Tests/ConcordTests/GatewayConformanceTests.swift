@@ -34,6 +34,13 @@ extension ProcessTests {
             try await Self.run("durable_feeds.py", expecting: 52)
         }
 
+        // In this serialized suite: three headless browsers beside the other scripts' partners
+        // would starve them on a two-core machine.
+        @Test("the console in headless Chromium as NLD, WFP and MSF during the shipped scenario's route threat: the SECRET polygon for NLD within 2 s, only the tearline for WFP, nothing for MSF, the convoy halted where each may see it; WFP's RFA form on the bus; every WebSocket message what the gateway gave the partner, resumed after a drop; a suspended partner cut off; the operator page; cookies, origins and labels")
+        func consoleInABrowser() async throws {
+            try await Self.run("console_browser.py", expecting: 28)
+        }
+
         @Test("the measured security cases through the gateway with nats-py on concord up: registry administration, acting in another's name, leaking queries, pagination, laundered labels, queue groups, the crash header, near-limit publishes, '>' and replies, readiness")
         func measuredCases() async throws {
             try await Self.run("measured_cases.py", expecting: 27)

@@ -80,7 +80,7 @@ extension ProcessTests {
                                                                        logPath: folder.path("replay.log"), timeout: .seconds(90))
             #expect(replayStatus == 0, "\(replayed)")
             let commands = try readWholeCassette(cassette).filter { $0.topic.hasPrefix("cmd.") }.count
-            #expect(commands == 44, "every inject of the scenario is on the cassette")
+            #expect(commands == 46, "every inject of the scenario is on the cassette")
             #expect(replayed.contains("replayed \(commands) messages"), "\(replayed)")
             // Reactions to the last commands settle: wait until the fresh deployment holds what
             // the original held (the comparison below then names any table that differs).

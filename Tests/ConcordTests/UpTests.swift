@@ -17,7 +17,7 @@ extension ProcessTests {
             let bus = up.busOptions
 
             let (secondStatus, secondOutput) = try await ConcordProcess.run(
-                ["up", "--data", data, "--bus-port", "0", "--gateway-port", "0", "--metrics-port", "off"], logPath: folder.path("second.log"))
+                ["up", "--data", data, "--bus-port", "0", "--gateway-port", "0", "--metrics-port", "off", "--console-port", "off"], logPath: folder.path("second.log"))
             #expect(secondStatus != 0)
             #expect(secondOutput.contains("already running on data folder"))
 
@@ -135,8 +135,9 @@ extension ProcessTests {
         }
 
         @Test("a part whose port is taken stops at once with an error naming the port, for each port it listens on",
-              arguments: [["up", "--bus-port", "PORT"], ["up", "--bus-port", "0", "--gateway-port", "PORT"],
-                          ["up", "--bus-port", "0", "--gateway-port", "0", "--metrics-port", "PORT"],
+              arguments: [["up", "--bus-port", "PORT", "--console-port", "0"], ["up", "--bus-port", "0", "--gateway-port", "PORT", "--console-port", "0"],
+                          ["up", "--bus-port", "0", "--gateway-port", "0", "--metrics-port", "PORT", "--console-port", "0"],
+                          ["up", "--bus-port", "0", "--gateway-port", "0", "--metrics-port", "off", "--console-port", "PORT"],
                           ["run", "bus", "--bus-publish", "tcp://127.0.0.1:PORT", "--metrics-port", "off"],
                           ["run", "registry", "--catch-up-bind", "tcp://127.0.0.1:PORT", "--metrics-port", "off"]])
         func portTaken(arguments: [String]) async throws {

@@ -34,7 +34,7 @@ def start_up(name):
     if os.path.exists(ready):
         os.remove(ready)
     log = open(os.path.join(WORK, f"{name}.log"), "ab")
-    process = subprocess.Popen([CONCORD, "up", "--data", os.path.join(WORK, "data"), "--bus-port", "0", "--gateway-port", "0",
+    process = subprocess.Popen([CONCORD, "up", "--data", os.path.join(WORK, "data"), "--bus-port", "0", "--gateway-port", "0", "--console-port", "off",
                                 "--metrics-port", "0", "--heartbeat-ms", "200", "--log-level", "notice", "--ready-file", ready],
                                stdout=log, stderr=log, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

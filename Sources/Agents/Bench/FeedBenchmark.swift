@@ -47,7 +47,7 @@ public struct FeedBenchmark: Sendable {
 
     public func run() async throws -> Result {
         let (concord, ready) = try await ChildProcess.startConcord(
-            concordBinary, ["up", "--data", path("data"), "--bus-port", "0", "--gateway-port", "0", "--metrics-port", "off",
+            concordBinary, ["up", "--data", path("data"), "--bus-port", "0", "--gateway-port", "0", "--console-port", "off", "--metrics-port", "off",
                             "--log-level", "warning"],
             logPath: path("up.log"), readyFile: path("up.ready.json"))
         let (nats, natsPort) = try await GatewayBenchmark.startNATS(natsServer, scratch: scratch, arguments: ["-js", "-sd", path("js")],

@@ -73,7 +73,7 @@ public struct GatewayBenchmark: Sendable {
     public func run() async throws -> Result {
         let (concord, ready) = try await ChildProcess.startConcord(
             // Case (b) signs the bench partner in once per subscriber: above the default per-partner limit.
-            concordBinary, ["up", "--data", path("data"), "--bus-port", "0", "--gateway-port", "0", "--metrics-port", "off",
+            concordBinary, ["up", "--data", path("data"), "--bus-port", "0", "--gateway-port", "0", "--console-port", "off", "--metrics-port", "off",
                             "--log-level", "warning", "--max-connections-per-partner", "\(fanOut + 8)"],
             logPath: path("up.log"), readyFile: path("up.ready.json"))
         let (nats, natsPort) = try await Self.startNATS(natsServer, scratch: scratch)
@@ -244,7 +244,7 @@ public struct GatewayBenchmark: Sendable {
     }
 
     /// Starts nats-server on a port it picks (`-p -1`) and reads that port from its ports file.
-    static func startNATS(_ binary: String, scratch: URL, arguments: [String] = [], goMaxProcs: String = "1") async throws -> (ChildProcess, Int) {
+    public static func startNATS(_ binary: String, scratch: URL, arguments: [String] = [], goMaxProcs: String = "1") async throws -> (ChildProcess, Int) {
         let folder = scratch.appendingPathComponent("nats-ports")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         // One Go thread: on two cores shared with the load client, nats-server is fastest so
@@ -269,7 +269,7 @@ public struct GatewayBenchmark: Sendable {
 }
 
 extension GatewayBenchmark.Figures {
-    init(concord: Double, nats: Double, unit: String) {
+    public init(concord: Double, nats: Double, unit: String) {
         self.init(concord: concord, nats: nats, ratio: concord / nats, unit: unit)
     }
 }

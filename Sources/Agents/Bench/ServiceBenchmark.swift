@@ -41,7 +41,7 @@ public struct ServiceBenchmark: Sendable {
     public func run() async throws -> Result {
         let raw = try await BusBenchmark(messages: 100_000, scratch: scratch, limits: limits).measureRaw()
         let (concord, ready) = try await ChildProcess.startConcord(
-            concordBinary, ["up", "--data", scratch.appendingPathComponent("data").path, "--bus-port", "0", "--gateway-port", "0",
+            concordBinary, ["up", "--data", scratch.appendingPathComponent("data").path, "--bus-port", "0", "--gateway-port", "0", "--console-port", "off",
                             "--metrics-port", "off", "--log-level", "warning"],
             logPath: scratch.appendingPathComponent("up.log").path, readyFile: scratch.appendingPathComponent("up.ready.json").path)
         defer { concord.signal(SIGINT) }

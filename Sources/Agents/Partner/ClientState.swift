@@ -57,6 +57,13 @@ final class ClientState: Sendable {
         return (stream, sub)
     }
 
+    /// Ends a subscription's stream; false if there was none.
+    func remove(_ sid: String) -> Bool {
+        let continuation = inner.withLock { $0.subscriptions.removeValue(forKey: sid) }
+        continuation?.finish()
+        return continuation != nil
+    }
+
     func forgetReply(_ subject: String) { inner.withLock { _ = $0.replies.removeValue(forKey: subject) } }
 
     func nextRequest() -> Int { inner.withLock { $0.nextRequest += 1; return $0.nextRequest } }

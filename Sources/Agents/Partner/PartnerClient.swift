@@ -39,6 +39,7 @@ public final class PartnerClient: Sendable {
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public let message: String
         public var description: String { message }
+        public init(message: String) { self.message = message }
     }
 
     let channel: any Channel
@@ -121,15 +122,26 @@ public final class PartnerClient: Sendable {
 
     /// Subscribes; messages arrive on the returned stream until `close`.
     public func subscribe(_ subject: String, queue: String? = nil) -> AsyncStream<Message> {
-        let (stream, bytes) = subscription(subject, queue: queue)
-        write(bytes)
-        return stream
+        subscribeWithID(subject, queue: queue).messages
     }
 
-    private func subscription(_ subject: String, queue: String?) -> (AsyncStream<Message>, [UInt8]) {
+    /// Subscribes and returns the subscription's id, for `unsubscribe`.
+    public func subscribeWithID(_ subject: String, queue: String? = nil) -> (id: String, messages: AsyncStream<Message>) {
         let (stream, continuation) = AsyncStream.makeStream(of: Message.self, bufferingPolicy: .bufferingNewest(100_000))
         let sid = state.add(continuation)
-        return (stream, Array("SUB \(subject)\(queue.map { " \($0)" } ?? "") \(sid)\r\n".utf8))
+        write(Array("SUB \(subject)\(queue.map { " \($0)" } ?? "") \(sid)\r\n".utf8))
+        return (sid, stream)
+    }
+
+    /// Ends a subscription: the gateway stops sending and its stream finishes.
+    public func unsubscribe(_ id: String) {
+        guard state.remove(id) else { return }
+        write(Array("UNSUB \(id)\r\n".utf8))
+    }
+
+    /// Returns when the connection has closed, whoever closed it.
+    public func waitClosed() async {
+        try? await channel.closeFuture.get()
     }
 
     /// Publishes; with `headers` as HPUB.

@@ -13,6 +13,8 @@ public struct ReadyReport: Codable, Sendable, Equatable {
     public var bus: BusEndpoints?
     public var gatewayURL: String?
     public var gatewayPort: Int?
+    public var consoleURL: String?
+    public var consolePort: Int?
     public var metricsURL: String?
     public var metricsPort: Int?
     /// Each service's bound catch-up endpoint, by service name.
@@ -23,6 +25,7 @@ public struct ReadyReport: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case pid, part, bus, keys
         case gatewayURL = "gateway_url", gatewayPort = "gateway_port"
+        case consoleURL = "console_url", consolePort = "console_port"
         case metricsURL = "metrics_url", metricsPort = "metrics_port"
         case catchUp = "catch_up"
     }

@@ -15,6 +15,7 @@ extension BusRights {
     /// The identities of a mission's parts besides its services and operators.
     public static let gatewayIdentity = "concord/gateway"
     public static let recorderIdentity = "concord/recorder"
+    public static let consoleIdentity = "concord/console"
 
     /// The identity of operator `name`.
     public static func operatorIdentity(_ name: String) -> String { "operator/\(name)" }
@@ -28,6 +29,8 @@ extension BusRights {
     /// - an operator publishes commands and queries as `operator/<name>`, reads events and
     ///   heartbeats, and may record and replay;
     /// - the recorder taps the capture socket and reads heartbeats (its health check);
+    /// - the console reads heartbeats only (its operator page); partners' browsers reach the
+    ///   mission through the gateway, never through the console's key;
     /// - the bus itself reads heartbeats (its health check).
     /// Everyone reads its own inboxes and nobody else's; nobody reads everything.
     public static func mission(services: [ServiceRole], operators: [String]) -> BusRights {
@@ -54,6 +57,7 @@ extension BusRights {
                 read: events + ["gateway.", heartbeat], capture: true, replay: true)
         }
         grants[recorderIdentity] = Grant(read: [heartbeat], capture: true)
+        grants[consoleIdentity] = Grant(read: [heartbeat])
         grants[BusSecurity.busIdentity] = Grant(read: [heartbeat])
         return BusRights(grants)
     }

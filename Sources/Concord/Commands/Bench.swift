@@ -1,11 +1,12 @@
 import Agents
+import Console
 import ArgumentParser
 import Foundation
 
 /// `concord bench …`: throughput figures measured against a reference in the same run.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure throughput against a reference in the same run.", subcommands: [BusBench.self, GatewayBench.self, ServicesBench.self, ReplayBench.self, FeedsBench.self])
+        abstract: "Measure throughput against a reference in the same run.", subcommands: [BusBench.self, GatewayBench.self, ServicesBench.self, ReplayBench.self, FeedsBench.self, ConsoleBench.self])
 
     /// A fresh folder for one benchmark's databases and logs; the caller removes it.
     static func scratchFolder(_ name: String) throws -> URL {
@@ -141,6 +142,40 @@ struct Bench: AsyncParsableCommand {
                     \(line("(a) durable delivery, push, \(result.delivered) events", result.a_durable_delivery))
                     \(line("(b) catch-up of \(result.backlog), pull batches of 500", result.b_catch_up))
                       (b) seconds: concord \(String(format: "%.2f", result.b_concord_seconds))   nats \(String(format: "%.2f", result.b_nats_seconds))
+                    """
+            }
+        }
+    }
+
+    struct ConsoleBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "console",
+            abstract: "Bus event to console WebSocket latency with many signed-in partners, against nats-server's own WebSocket delivery.",
+            discussion: "Starts `concord up` on free loopback ports and registers --sessions partners; signs each in to the console and opens its live WebSocket; makes --rate events a second on the bus for --seconds (a unit registered for one partner each time). Reports p50 and p99 from the event on the bus to the partner's WebSocket message, and resident memory per session. The reference: nats-server with its WebSocket listener, as many WebSocket clients, the same rate published to them.")
+
+        @Option(help: "WebSocket sessions, each a different partner.") var sessions = 200
+        @Option(help: "Events per second on the bus.") var rate = 100
+        @Option(help: "Seconds of load.") var seconds = 20
+        @Option(help: "nats-server binary.") var natsServer = "/usr/sbin/nats-server"
+        @OptionGroup var options: Bench.Options
+
+        func run() async throws {
+            guard FileManager.default.isExecutableFile(atPath: natsServer) else {
+                throw CommandFailure("nats-server not found at \(natsServer): apt-get install nats-server (make bench does)")
+            }
+            try await Bench.report("concord-bench-console", json: options.json) { scratch in
+                try await ConsoleBenchmark(concordBinary: Bench.ownBinary, natsServer: natsServer, sessions: sessions, rate: rate, seconds: seconds,
+                                           scratch: scratch, catalog: Parts.catalog, keys: Bench.keys).run()
+            } text: { result in
+                func figures(_ latency: ConsoleBenchmark.Latency) -> String {
+                    String(format: "p50 %.1f ms   p99 %.1f ms   max %.1f ms", latency.p50_ms, latency.p99_ms, latency.max_ms)
+                }
+                return """
+                    concord bench console: \(result.sessions) WebSocket sessions as \(result.sessions) partners, \(result.rate) events/s, \(result.events) events (\(result.received) measured)
+                      concord  bus event → console WebSocket     \(figures(result.concord))   (target p99 < 100 ms)
+                      nats     publish → nats-server WebSocket   \(figures(result.nats))
+                      p99 ratio concord / nats: \(String(format: "%.2f", result.p99_ratio))
+                      memory: \(String(format: "%.0f", result.kib_per_session)) KiB per session (concord up \(String(format: "%.1f", result.rss_before_mib)) MiB before sign-in, \(String(format: "%.1f", result.rss_after_mib)) MiB with every session open)
                     """
             }
         }

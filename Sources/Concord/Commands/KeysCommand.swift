@@ -41,6 +41,8 @@ struct KeysCommand: ParsableCommand {
             } catch let error as CurveKeyError {
                 throw CommandFailure(error.description)
             }
+            // The console's operator page signs in with this token (compose mounts it as a secret).
+            let tokenFile = try ConsoleOptions.createOperatorToken(folder: folder)
             if let owner {
                 let manager = FileManager.default
                 let files = ((try? manager.contentsOfDirectory(atPath: folder)) ?? []).map { (folder as NSString).appendingPathComponent($0) }
@@ -52,6 +54,7 @@ struct KeysCommand: ParsableCommand {
             }
             print("\(folder): \(created.count) keys created, \(identities.count - created.count) kept")
             for identity in created { print("  \(identity)  \(BusKeyring.secretFileName(of: identity))") }
+            print("  console operator token  \((tokenFile as NSString).lastPathComponent)")
             print("Every part needs \(folder)/identities.json and its own key file; keep the key files secret.")
         }
     }

@@ -32,7 +32,7 @@ enum Parts {
     /// Every identity on a mission's bus: the bus, each service, the gateway, the recorder, and
     /// the named operators.
     static func identities(operators: [String]) -> [String] {
-        [BusSecurity.busIdentity] + services.map(\.source) + [BusRights.gatewayIdentity, BusRights.recorderIdentity]
+        [BusSecurity.busIdentity] + services.map(\.source) + [BusRights.gatewayIdentity, BusRights.recorderIdentity, BusRights.consoleIdentity]
             + operators.map(BusRights.operatorIdentity)
     }
 

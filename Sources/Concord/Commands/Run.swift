@@ -1,6 +1,7 @@
 import Agents
 import ArgumentParser
 import BusCore
+import Console
 import Gateway
 import Foundation
 import Logging
@@ -10,13 +11,14 @@ import ServiceLifecycle
 /// `concord run <part>`: one part alone, with TCP endpoints from flags or environment.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run one part: bus, gateway, recorder, or a service (\(Parts.services.map(\.name).joined(separator: ", "))).",
-        discussion: "What compose runs. `bus` binds the four proxy endpoints; a service connects to them and keeps its database in the data folder; `gateway` serves partners. Once ready, the part prints one line `ready {…}` with every address it listens on (and writes it to --ready-file).")
+        abstract: "Run one part: bus, gateway, console, recorder, or a service (\(Parts.services.map(\.name).joined(separator: ", "))).",
+        discussion: "What compose runs. `bus` binds the four proxy endpoints; a service connects to them and keeps its database in the data folder; `gateway` serves partners; `console` serves browsers and signs partners in to the gateway at --gateway-host/--gateway-port. Once ready, the part prints one line `ready {…}` with every address it listens on (and writes it to --ready-file).")
 
-    @Argument(help: "The part to run: bus, gateway, recorder, \(Parts.services.map(\.name).joined(separator: ", ")).")
+    @Argument(help: "The part to run: bus, gateway, console, recorder, \(Parts.services.map(\.name).joined(separator: ", ")).")
     var part: String
 
     @OptionGroup var gateway: GatewayOptions
+    @OptionGroup var console: ConsoleOptions
 
     @Option(help: "Interface the gateway listens on. Env: CONCORD_GATEWAY_HOST.")
     var gatewayHost = EnvironmentKey.gatewayHost.value(or: "127.0.0.1")
@@ -32,8 +34,8 @@ struct Run: AsyncParsableCommand {
     var catchUpAdvertise: String?
 
     func validate() throws {
-        guard ["bus", "gateway", "recorder"].contains(part) || Parts.service(named: part) != nil else {
-            throw ValidationError("unknown part '\(part)'; choose bus, gateway, recorder or one of: \(Parts.services.map(\.name).joined(separator: ", "))")
+        guard ["bus", "gateway", "console", "recorder"].contains(part) || Parts.service(named: part) != nil else {
+            throw ValidationError("unknown part '\(part)'; choose bus, gateway, console, recorder or one of: \(Parts.services.map(\.name).joined(separator: ", "))")
         }
     }
 
@@ -45,6 +47,8 @@ struct Run: AsyncParsableCommand {
         case "bus": BusSecurity.busIdentity
         case "gateway": BusRights.gatewayIdentity
         case "recorder": BusRights.recorderIdentity
+        // The console's key only reads heartbeats, for its operator page.
+        case "console": BusRights.consoleIdentity
         default: "concord/\(part)"
         }
         // Every part is on the bus as its own key; without keys nothing starts (see docs/security.md).
@@ -77,6 +81,26 @@ struct Run: AsyncParsableCommand {
             ready = { [part] in
                 try await recorder.waitUntilReady()
                 return ReadyReport(part: part)
+            }
+        } else if part == "console" {
+            guard !console.isOff else { throw ValidationError("run console needs a --console-port") }
+            let health = BusHealth(endpoints: bus.endpoints, context: context, security: security, services: Parts.services.map(\.name),
+                                   heartbeatInterval: .milliseconds(options.heartbeatMs))
+            var configuration = try console.configuration(host: gatewayHost, gatewayHost: gatewayHost, gatewayPort: gateway.gatewayPort,
+                                                          gatewayTLS: false, operatorTokenFile: nil)
+            configuration.onStart = { _ = await health.connect() }
+        configuration.operatorStatus = {
+                await health.statusRows().map { ConsoleConfiguration.StatusRow(part: $0[0], health: $0[1], sequence: $0[2], lag: $0[3], deadLetters: $0[4]) }
+            }
+            let consoleService = ConsoleService(configuration: configuration)
+            service = consoleService
+            partChecks = [{ consoleService.health() }]
+            ready = { [part] in
+                var report = ReadyReport(part: part)
+                let port = try await consoleService.waitUntilReady()
+                report.consolePort = port
+                report.consoleURL = "http://\(consoleService.configuration.host):\(port)"
+                return report
             }
         } else if part == "gateway" {
             try FileManager.default.createDirectory(atPath: options.data, withIntermediateDirectories: true)

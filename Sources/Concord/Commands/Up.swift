@@ -1,6 +1,7 @@
 import Agents
 import ArgumentParser
 import BusCore
+import Console
 import Gateway
 import Foundation
 import Logging
@@ -15,6 +16,7 @@ struct Up: AsyncParsableCommand {
 
     @OptionGroup var part: PartOptions
     @OptionGroup var gateway: GatewayOptions
+    @OptionGroup var console: ConsoleOptions
 
     @Option(help: "Interface to listen on. Env: CONCORD_HOST.")
     var host = EnvironmentKey.host.value(or: "127.0.0.1")
@@ -57,8 +59,12 @@ struct Up: AsyncParsableCommand {
         let gatewayService = GatewayService(
             configuration: try Parts.gatewayConfiguration(host: host, options: gateway, endpoints: local, data: part.data,
                                                           security: try security(BusRights.gatewayIdentity)), context: context)
+        let consoleService = try console.isOff ? nil : Self.console(
+            console, host: host, gateway: gatewayService, operatorTokenFile: try ConsoleOptions.createOperatorToken(folder: keyFolder),
+            health: BusHealth(endpoints: local, context: context, security: try security(BusSecurity.busIdentity),
+                              services: Parts.services.map(\.name), heartbeatInterval: .milliseconds(part.heartbeatMs)))
         let operations = part.operations(endpoints: local, context: context, security: try security(BusSecurity.busIdentity), services: Parts.services.map(\.name),
-                                         partChecks: [{ gatewayService.health() }])
+                                         partChecks: [{ gatewayService.health() }] + (consoleService.map { console in [{ console.health() }] } ?? []))
         let announcement = ReadyAnnouncement(readyFile: part.readyFile, report: {
             var report = ReadyReport(part: "up")
             report.bus = proxy.proxy.endpoints
@@ -69,6 +75,10 @@ struct Up: AsyncParsableCommand {
             try await gatewayService.waitUntilHeard(hosts.map(\.service.name))
             report.gatewayPort = port
             report.gatewayURL = "\(gatewayService.configuration.tls == nil ? "nats" : "tls")://\(gatewayService.configuration.host):\(port)"
+            if let consoleService {
+                report.consolePort = try await consoleService.waitUntilReady()
+                report.consoleURL = "http://\(consoleService.configuration.host):\(report.consolePort ?? 0)"
+            }
             if let operations {
                 report.metricsPort = try await operations.waitUntilReady()
                 report.metricsURL = "http://\(operations.host):\(report.metricsPort ?? 0)"
@@ -78,12 +88,32 @@ struct Up: AsyncParsableCommand {
             writeUnbuffered(Self.banner(report, data: data, services: hosts.map(\.service.name)))
         })
         let group = ServiceGroup(
-            services: [proxy] + hosts + [gatewayService] + (operations.map { [$0] } ?? []) + [announcement],
+            services: [proxy] + hosts + [gatewayService] + (consoleService.map { [$0] } ?? []) + (operations.map { [$0] } ?? []) + [announcement],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         try await group.run()
         _ = lock
         print("Concord stopped.")
+    }
+
+    /// The console, signing partners in to this process's gateway; its operator page reads the
+    /// parts' heartbeats from the bus.
+    static func console(_ options: ConsoleOptions, host: String, gateway: GatewayService, operatorTokenFile: String,
+                        health: BusHealth) throws -> ConsoleService {
+        var configuration = try options.configuration(host: host, gatewayHost: gateway.configuration.host, gatewayPort: 0,
+                                                      gatewayTLS: gateway.configuration.tls != nil, operatorTokenFile: operatorTokenFile)
+        if configuration.gatewayTLS != nil, options.consoleGatewayCa == nil {
+            configuration.gatewayTLS = .init(caFile: gateway.configuration.tls?.certificate)
+        }
+        configuration.gatewayPortSource = { try await gateway.waitUntilReady() }
+        configuration.onStart = { _ = await health.connect() }
+        configuration.operatorStatus = {
+            var rows = await health.statusRows()
+            let gatewayHealth = gateway.health()
+            rows.append(["gateway", gatewayHealth.healthy ? "up" : "catching up", "-", "-", "-"])
+            return rows.map { ConsoleConfiguration.StatusRow(part: $0[0], health: $0[1], sequence: $0[2], lag: $0[3], deadLetters: $0[4]) }
+        }
+        return ConsoleService(configuration: configuration)
     }
 
     /// Makes sure the key folder has a key for every part and the default operators (keeping the
@@ -107,6 +137,7 @@ struct Up: AsyncParsableCommand {
               keys     \(report.keys ?? "-")   CURVE keys of every part and of operator admin (concord commands read them from here)
               services \(services.map { "\($0) (\(data)/\($0).sqlite)" }.joined(separator: ", "))
               gateway  \(report.gatewayURL ?? "-")   partners connect here with any NATS client (see docs/partners.md)
+              console  \(report.consoleURL ?? "off")   the map in a browser: sign in as a partner, or as operator with \(report.keys ?? "<keys>")/console-operator.token
               health   \(report.metricsURL.map { "\($0)/healthz   metrics \($0)/metrics" } ?? "off")
             From another terminal:  concord partner list   ·   concord partner add --help   ·   concord sub --help
             Stop with Ctrl-C.

@@ -77,6 +77,16 @@ enum EnvironmentKey: String, CaseIterable {
     /// The member of the mission's staff that `concord partner`, `unit` and `scenario` act as
     /// (`operator/<name>`); `admin`, the administrator a fresh deployment starts with, when unset.
     case operatorName = "CONCORD_OPERATOR"
+    /// Port the console serves browsers on (`up` and `run console`); 0 picks a free one, `off` serves none.
+    case consolePort = "CONCORD_CONSOLE_PORT"
+    /// Interface the console listens on; default the same as the gateway's.
+    case consoleHost = "CONCORD_CONSOLE_HOST"
+    /// A tile server URL template the console's map draws under its layers (none: a graticule).
+    case consoleTiles = "CONCORD_CONSOLE_TILES"
+    /// File holding the console's operator token; `up` creates `<keys>/console-operator.token`.
+    case consoleOperatorTokenFile = "CONCORD_CONSOLE_OPERATOR_TOKEN_FILE"
+    /// Hours a console session lasts after sign-in.
+    case consoleSessionHours = "CONCORD_CONSOLE_SESSION_HOURS"
     /// Log level: trace, debug, info, notice, warning, error, critical.
     case logLevel = "CONCORD_LOG_LEVEL"
 

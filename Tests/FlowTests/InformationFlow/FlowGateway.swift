@@ -10,7 +10,8 @@ import Synchronization
 /// The partners' side of a run, as partners meet it: a real gateway on the flow bed's bus, each
 /// partner signed in over TCP twice with the access the pool drew (one connection holds plain
 /// subscriptions and sends the partner's requests, the other joins queue groups), and a
-/// recording made with `--releasable-to` for each partner at its clearance.
+/// recording made with `--releasable-to` for each partner at its clearance; and a console in
+/// front of the gateway, where each partner that may is signed in with a live WebSocket.
 final class FlowGateway: Sendable {
     private let gateway: Task<Void, any Error>
     /// Each partner's two connections; the first sends its requests.
@@ -18,12 +19,15 @@ final class FlowGateway: Sendable {
     private let recordings: [(partner: String, recorder: Recorder, task: Task<Void, any Error>, path: String)]
     /// Stream messages the partners read through their durable feeds.
     let feedMessages = Atomic<Int>(0)
+    /// The partners in a browser: a console in front of this gateway.
+    let console: FlowConsole
 
     private init(gateway: Task<Void, any Error>, connections: [String: [WirePartner]],
-                 recordings: [(partner: String, recorder: Recorder, task: Task<Void, any Error>, path: String)]) {
+                 recordings: [(partner: String, recorder: Recorder, task: Task<Void, any Error>, path: String)], console: FlowConsole) {
         self.gateway = gateway
         self.connections = connections
         self.recordings = recordings
+        self.console = console
     }
 
     static func token(_ partner: String) -> String { "flow-token-\(partner)-0123456789" }
@@ -67,7 +71,8 @@ final class FlowGateway: Sendable {
             try await second.flush()
             connections[code] = [first, second]
         }
-        return FlowGateway(gateway: gateway, connections: connections, recordings: recordings)
+        let console = try await FlowConsole.start(gatewayPort: port, partners: PartnerPool.codes, token: token)
+        return FlowGateway(gateway: gateway, connections: connections, recordings: recordings, console: console)
     }
 
     /// Signs in, again for a moment if the gateway's directory has not yet heard the token:
@@ -96,7 +101,7 @@ final class FlowGateway: Sendable {
         for wires in connections.values {
             feedMessages.add(try await wires[0].readFeeds(FeedStream.mission.map(\.name)), ordering: .relaxed)
         }
-        var received: [(partner: String, lines: [String], messages: Int)] = []
+        var received = try await console.finish()
         for (partner, wires) in connections {
             for wire in wires {
                 received.append((partner, wire.text.components(separatedBy: "\r\n"), wire.deliveries))

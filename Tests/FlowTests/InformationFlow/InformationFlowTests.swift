@@ -9,8 +9,9 @@ import Testing
 /// one bus behind a real gateway. Partners send their inputs over NATS connections with the
 /// permissions the seed drew; every byte each partner receives (deliveries to plain
 /// subscriptions and queue groups, replies, errors), its recording made with
-/// `--releasable-to`, its whole view of every stream read through a JetStream consumer, and
-/// each journaled event the gateway's rule would release to it, is
+/// `--releasable-to`, its whole view of every stream read through a JetStream consumer, every
+/// message of its console WebSocket and the map layers the console serves it, and each
+/// journaled event the gateway's rule would release to it, is
 /// scanned for canaries, and none may come from an input the partner may not see, or may see
 /// only through its tearline. `CONCORD_FLOW_SCENARIOS` (default 2,000) and `CONCORD_FLOW_SEED`
 /// (default: a new one, printed) set the run; `make soak-flow` runs 100,000.
@@ -32,7 +33,7 @@ struct InformationFlowTests {
         let scenarios = (0..<count).map { CanaryScenario(number: $0, using: &random) }
         // A fresh deployment for every batch: the services' reassessments look at everything
         // they hold, so one deployment for all would grow slower with every scenario.
-        var leaks: [Leak] = [], scanned = 0, escorts = 0, feeds = 0
+        var leaks: [Leak] = [], scanned = 0, escorts = 0, feeds = 0, browsers = 0
         var batch = scenarios[0..<0]
         for start in stride(from: 0, to: count, by: Self.batch) where leaks.isEmpty {
             batch = scenarios[start..<min(start + Self.batch, count)]
@@ -43,13 +44,15 @@ struct InformationFlowTests {
             scanned += run.scanned
             escorts += run.escortsAssigned
             feeds += run.feedMessages
+            browsers += run.gateway.console.webSocketMessages.load(ordering: .relaxed)
             await bed.stop()
             // A soak runs for hours: say how far it is.
             if (start + Self.batch) % 10_000 == 0, leaks.isEmpty { print("information flow: \(start + Self.batch) scenarios, no leak so far") }
         }
         guard let leak = leaks.first else {
-            print("information flow: \(count) scenarios, \(scanned) messages to partners scanned (\(feeds) through durable feeds), \(escorts) escorts assigned on request, no leak")
+            print("information flow: \(count) scenarios, \(scanned) messages to partners scanned (\(feeds) through durable feeds, \(browsers) over console WebSockets), \(escorts) escorts assigned on request, no leak")
             #expect(feeds > 0, "the partners' durable feeds were read")
+            #expect(browsers > 0, "the partners' console WebSockets received events")
             return
         }
         let minimal = try await FlowRun.shrink(batch.map(\.inputs), leaking: leak.scenario - batch.startIndex, pool: pool)
