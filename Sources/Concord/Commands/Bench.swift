@@ -8,6 +8,13 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput against a reference in the same run.", subcommands: [BusBench.self, GatewayBench.self, ServicesBench.self, ReplayBench.self, FeedsBench.self, ConsoleBench.self])
 
+    /// The reference's nats-server binary, or how to get it.
+    static func requireNATS(_ path: String) throws {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw CommandFailure("nats-server not found at \(path): apt-get install nats-server (make bench does)")
+        }
+    }
+
     /// A fresh folder for one benchmark's databases and logs; the caller removes it.
     static func scratchFolder(_ name: String) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(getpid())")
@@ -89,9 +96,7 @@ struct Bench: AsyncParsableCommand {
         @OptionGroup var options: Bench.Options
 
         func run() async throws {
-            guard FileManager.default.isExecutableFile(atPath: natsServer) else {
-                throw CommandFailure("nats-server not found at \(natsServer): apt-get install nats-server (make bench does)")
-            }
+            try Bench.requireNATS(natsServer)
             try await Bench.report("concord-bench-gateway", json: options.json) { scratch in
                 try await GatewayBenchmark(concordBinary: Bench.ownBinary, natsServer: natsServer, messages: count,
                                            fanOut: fanOut, requests: requests, scratch: scratch, limits: options.limits,
@@ -127,9 +132,7 @@ struct Bench: AsyncParsableCommand {
         @OptionGroup var options: Bench.Options
 
         func run() async throws {
-            guard FileManager.default.isExecutableFile(atPath: natsServer) else {
-                throw CommandFailure("nats-server not found at \(natsServer): apt-get install nats-server (make bench does)")
-            }
+            try Bench.requireNATS(natsServer)
             try await Bench.report("concord-bench-feeds", json: options.json) { scratch in
                 try await FeedBenchmark(concordBinary: Bench.ownBinary, natsServer: natsServer, backlog: backlog, delivered: delivered,
                                         scratch: scratch, limits: options.limits, catalog: Parts.catalog, keys: Bench.keys).run()
@@ -160,9 +163,7 @@ struct Bench: AsyncParsableCommand {
         @OptionGroup var options: Bench.Options
 
         func run() async throws {
-            guard FileManager.default.isExecutableFile(atPath: natsServer) else {
-                throw CommandFailure("nats-server not found at \(natsServer): apt-get install nats-server (make bench does)")
-            }
+            try Bench.requireNATS(natsServer)
             try await Bench.report("concord-bench-console", json: options.json) { scratch in
                 try await ConsoleBenchmark(concordBinary: Bench.ownBinary, natsServer: natsServer, sessions: sessions, rate: rate, seconds: seconds,
                                            scratch: scratch, catalog: Parts.catalog, keys: Bench.keys).run()

@@ -89,9 +89,7 @@ struct Run: AsyncParsableCommand {
             var configuration = try console.configuration(host: gatewayHost, gatewayHost: gatewayHost, gatewayPort: gateway.gatewayPort,
                                                           gatewayTLS: false, operatorTokenFile: nil)
             configuration.onStart = { _ = await health.connect() }
-        configuration.operatorStatus = {
-                await health.statusRows().map { ConsoleConfiguration.StatusRow(part: $0[0], health: $0[1], sequence: $0[2], lag: $0[3], deadLetters: $0[4]) }
-            }
+            configuration.operatorStatus = { await health.operatorRows() }
             let consoleService = ConsoleService(configuration: configuration)
             service = consoleService
             partChecks = [{ consoleService.health() }]

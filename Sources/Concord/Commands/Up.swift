@@ -108,10 +108,9 @@ struct Up: AsyncParsableCommand {
         configuration.gatewayPortSource = { try await gateway.waitUntilReady() }
         configuration.onStart = { _ = await health.connect() }
         configuration.operatorStatus = {
-            var rows = await health.statusRows()
             let gatewayHealth = gateway.health()
-            rows.append(["gateway", gatewayHealth.healthy ? "up" : "catching up", "-", "-", "-"])
-            return rows.map { ConsoleConfiguration.StatusRow(part: $0[0], health: $0[1], sequence: $0[2], lag: $0[3], deadLetters: $0[4]) }
+            return await health.operatorRows() + [.init(part: "gateway", health: gatewayHealth.healthy ? "up" : "catching up",
+                                                         sequence: "-", lag: "-", deadLetters: "-")]
         }
         return ConsoleService(configuration: configuration)
     }

@@ -1,4 +1,5 @@
 import BusCore
+import Console
 import Logging
 import Synchronization
 
@@ -79,6 +80,11 @@ final class BusHealth: Sendable {
             }
         }
         return rows
+    }
+
+    /// The same rows for the console's operator page.
+    func operatorRows() async -> [ConsoleConfiguration.StatusRow] {
+        await statusRows().map { ConsoleConfiguration.StatusRow(part: $0[0], health: $0[1], sequence: $0[2], lag: $0[3], deadLetters: $0[4]) }
     }
 
     func stop() async {

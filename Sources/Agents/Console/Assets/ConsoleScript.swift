@@ -145,7 +145,10 @@ function draw(layer, collection) {
       style: () => styleFor(layer, feature.properties || {}),
       pointToLayer: (_, latlng) => L.circleMarker(latlng, pointStyle(layer, feature.properties || {})),
     });
-    drawn.bindTooltip(text, { permanent: layer === 'convoys' || layer === 'alerts', className: 'status' });
+    // A node, not a string: Leaflet would read a string as HTML, and names come from partners.
+    const label = document.createElement('span');
+    label.textContent = text;
+    drawn.bindTooltip(label, { permanent: layer === 'convoys' || layer === 'alerts', className: 'status' });
     drawn.addTo(group);
     state.features[layer].push({ id: feature.id, text, geometry: feature.geometry.type, properties: feature.properties || {} });
   }

@@ -30,7 +30,7 @@ public struct ConsoleClient: Sendable {
 
     /// Signs a partner in with its token; returns the session cookie's value.
     public func signIn(partner: String, token: String) async throws -> String {
-        let body = #"{"partner":"\#(partner)","token":"\#(token)"}"#
+        let body = String(decoding: try JSONEncoder().encode(["partner": partner, "token": token]), as: UTF8.self)
         let reply = try await send("POST", "/api/session", body: body)
         guard reply.status == 200, let cookie = reply.sessionCookie else {
             throw ConsoleError(.unauthorized, "sign-in as \(partner) refused: \(reply.status) \(reply.body)")

@@ -10,6 +10,8 @@ enum FeedResume {
     /// The gateway's streams, one per service (docs/feeds.md).
     static let streams = ["REGISTRY", "LOGISTICS", "INTELLIGENCE", "TRAINING", "LIAISON"]
     static let batch = 500
+    /// Most events one resume sends; a page that missed more loads its layers afresh instead.
+    static let maxEvents = 10_000
 
     struct Position: Sendable {
         var since: Date
@@ -32,20 +34,27 @@ enum FeedResume {
     static func replay(_ client: PartnerClient, from position: Position, send: (String) async throws -> Void) async throws -> (Int, String?) {
         var count = 0
         var notes: [String] = []
+        var budget = maxEvents
         // A minute before the newest event seen: the view's times are when the gateway indexed
         // an event, a little after the envelope's; what was seen already is passed over.
         let start = ISO8601DateFormatter.internetString(position.since.addingTimeInterval(-60))
         for stream in streams {
             do {
-                count += try await replay(stream, client, start: start, seen: position.seen, send: send)
+                let sent = try await replay(stream, client, start: start, seen: position.seen, limit: budget, send: send)
+                count += sent
+                budget -= sent
+                if budget <= 0 {
+                    notes.append("more than \(maxEvents) events were missed; the rest are in the layers and lists")
+                    break
+                }
             } catch let failure as PartnerClient.Failure {
-                notes.append("\(stream): \(failure.message)")
+                notes.append("\(stream) not resumed: \(failure.message)")
             }
         }
-        return (count, notes.isEmpty ? nil : "not resumed: " + notes.joined(separator: "; "))
+        return (count, notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
-    private static func replay(_ stream: String, _ client: PartnerClient, start: String, seen: [String: Int64],
+    private static func replay(_ stream: String, _ client: PartnerClient, start: String, seen: [String: Int64], limit: Int,
                                send: (String) async throws -> Void) async throws -> Int {
         let config = #"{"stream_name":"\#(stream)","config":{"deliver_policy":"by_start_time","opt_start_time":"\#(start)","ack_policy":"none","inactive_threshold":60000000000}}"#
         let created = try await client.request("$JS.API.CONSUMER.CREATE.\(stream)", payload: Array(config.utf8))
@@ -71,6 +80,7 @@ enum FeedResume {
                 if isNew(message.payload, seen: seen) {
                     try await send(LiveMessage.event(subject: message.subject, payload: message.payload))
                     sent += 1
+                    if sent >= limit { return sent }
                 }
             }
         }
