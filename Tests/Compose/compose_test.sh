@@ -46,9 +46,10 @@ docker run --rm --user 0 -v "$CONCORD_KEYS_DIR:/keys" concord:latest keys init /
 echo "up"
 # The engine picks the host port partners reach the gateway on; `port` tells which.
 export CONCORD_GATEWAY_PUBLISH=127.0.0.1:0
+export CONCORD_CONSOLE_PUBLISH=127.0.0.1:0
 docker-compose -p "$project" up -d --no-build
 healthy() {
-  for service in bus registry logistics intelligence training liaison gateway; do
+  for service in bus registry logistics intelligence training liaison gateway console; do
     id=$(docker-compose -p "$project" ps -q "$service")
     [ "$(docker inspect -f '{{.State.Health.Status}}' "$id" 2>/dev/null)" = healthy ] || return 1
   done
@@ -60,7 +61,7 @@ echo "every part healthy"
 docker-compose -p "$project" run --rm -T cli partner add WFP --name "World Food Programme" --kind un-body \
   --clearance restricted --token "$token" >/dev/null
 docker-compose -p "$project" run --rm -T cli partner permit WFP --publish "cmd.logistics.request.create" \
-  --publish "query.logistics.>" --subscribe "logistics.request.*" >/dev/null
+  --publish "query.logistics.>" --publish "query.registry.partner.get" --subscribe "logistics.request.*" >/dev/null
 sleep 2
 
 gateway=$(docker-compose -p "$project" port gateway 4222)
@@ -75,6 +76,34 @@ sleep 3
 docker-compose -p "$project" start logistics >/dev/null
 wait "$partner" || { cat /tmp/concord-partner.log; exit 1; }
 cat /tmp/concord-partner.log
+
+echo "the console"
+# WFP signs in to the console part with its gateway token and gets its requests as a map layer;
+# an operator signs in with the token keys init wrote and sees every part up.
+console=$(docker-compose -p "$project" port console 8080)
+python3 - "$console" "$token" "$CONCORD_KEYS_DIR/console-operator.token" <<'PY' || exit 1
+import json, sys, urllib.request
+base, token, operator_file = f"http://{sys.argv[1]}", sys.argv[2], sys.argv[3]
+def call(path, body=None, cookie=None):
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    if cookie:
+        headers["Cookie"] = f"concord_session={cookie}"
+    request = urllib.request.Request(base + path, data=None if body is None else json.dumps(body).encode(), headers=headers)
+    with urllib.request.urlopen(request, timeout=20) as reply:
+        return reply.headers.get("Set-Cookie", ""), reply.read().decode()
+set_cookie, _ = call("/api/session", {"partner": "WFP", "token": token})
+cookie = set_cookie.split("concord_session=")[1].split(";")[0]
+_, layer = call("/api/export/logistics/request?format=geojson", cookie=cookie)
+features = json.loads(layer)["features"]
+print(f"console: WFP signed in; its request layer holds {len(features)} requests")
+assert len(features) > 0, layer
+set_cookie, _ = call("/api/session", {"operatorToken": open(operator_file).read().strip()})
+cookie = set_cookie.split("concord_session=")[1].split(";")[0]
+rows = {row["part"]: row for row in json.loads(call("/api/operator/status", cookie=cookie)[1])}
+print("console: operator page:", ", ".join(f"{part} {row['health']}" for part, row in rows.items()))
+assert all(rows.get(part, {}).get("health") == "up" for part in ["registry", "logistics", "intelligence", "training", "liaison"]), rows
+PY
+echo "console: ok"
 
 echo "an outsider on the compose network"
 # The host reaches the containers' addresses on the compose network without any key: what an

@@ -43,7 +43,12 @@ struct ConsoleOptions: ParsableArguments {
         if gatewayTLS || consoleGatewayCa != nil { configuration.gatewayTLS = .init(caFile: consoleGatewayCa) }
         configuration.sessionLifetime = .seconds(Int(consoleSessionHours * 3600))
         if let file = consoleOperatorTokenFile ?? operatorTokenFile {
-            let token = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let token: String
+            do {
+                token = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw CommandFailure("cannot read the console's operator token at \(file) (\(error.localizedDescription)): concord keys init writes one, or point CONCORD_CONSOLE_OPERATOR_TOKEN_FILE at yours")
+            }
             guard !token.isEmpty else { throw CommandFailure("the console's operator token file \(file) is empty") }
             configuration.operatorTokenHash = Array(SHA256.hash(data: Array(token.utf8)))
         }
