@@ -106,22 +106,37 @@ async def limits_check(start, bus_args, token):
               f"{ours!r} {theirs!r}")
 
         async def over_the_limit(at_port, held):
-            # `held` connections open first (signed in or not), then one more.
+            # `held` connections open first (not signed in), then one more. The held ones are
+            # closed at the 2-second sign-in timeout: when this machine was too busy to open the
+            # third before then, the case says so and is tried again.
+            started = time.monotonic()
             sockets = []
             for _ in range(held):
                 sockets.append(await asyncio.open_connection("127.0.0.1", at_port))
                 await sockets[-1][0].readline()
             reader, writer = await asyncio.open_connection("127.0.0.1", at_port)
+            late = time.monotonic() - started > 1.5
             # Generous: on a loaded machine either server may take a while to refuse.
             data = await read_until_quiet(reader, 4)
             closed = reader.at_eof()
             for _, held_writer in sockets:
                 held_writer.close()
             writer.close()
-            return data.split(b"\r\n", 1)[1] if data.startswith(b"INFO ") else data, closed
+            data = data.split(b"\r\n", 1)[1] if data.startswith(b"INFO ") else data
+            # Let in and then timed out: only possible once a held one had timed out before it.
+            return data, closed, late or data == b"-ERR 'Authentication Timeout'\r\n"
 
-        ours, ours_closed = await over_the_limit(port, 2)
-        theirs, theirs_closed = await over_the_limit(reference_port, 2)
+        async def over_the_limit_in_time(at_port, held):
+            for _ in range(3):
+                data, closed, late = await over_the_limit(at_port, held)
+                if not late:
+                    break
+                print(f"# the held connections took over 1.5 s to open on this machine; again", flush=True)
+                await asyncio.sleep(2.5)
+            return data, closed
+
+        ours, ours_closed = await over_the_limit_in_time(port, 2)
+        theirs, theirs_closed = await over_the_limit_in_time(reference_port, 2)
         check("a connection over the limit gets INFO, then the same error as nats-server, and is closed",
               ours == theirs == b"-ERR 'maximum connections exceeded'\r\n" and ours_closed and theirs_closed, f"{ours!r} {theirs!r}")
         await asyncio.sleep(0.5)
