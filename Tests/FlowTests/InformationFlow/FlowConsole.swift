@@ -27,9 +27,10 @@ final class FlowConsole: Sendable {
     private let sessions: [Session]
     /// WebSocket messages the partners received (counted at `finish`).
     let webSocketMessages = Atomic<Int>(0)
-    /// The layers asked of the console for each partner at the end of a run.
-    static let layers = ["intelligence/alert?format=geojson", "intelligence/alert?format=cap", "logistics/route?format=geojson",
-                         "logistics/convoy?format=geojson", "liaison/notification?format=geojson", "registry/unit?format=hxl"]
+    /// The layers asked of the console for each partner at the end of a run: the alert layer, the
+    /// one the console's map adds tearlines to. (The scenarios ask every export through the
+    /// gateway; the console passes them on as they come.)
+    static let layers = ["intelligence/alert?format=geojson", "intelligence/alert?format=cap"]
 
     private init(service: ConsoleService, run: Task<Void, any Error>, client: ConsoleClient,
                  sessions: [Session]) {
