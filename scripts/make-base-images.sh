@@ -2,7 +2,7 @@
 # Makes the two base images the Dockerfile names, where no image registry is reachable: both
 # from Debian bookworm with debootstrap, imported under the exact `FROM` names. Skips an image
 # that already exists.
-#   debian:bookworm-slim  minimal bookworm with Concord's runtime libraries
+#   debian:bookworm-slim  minimal bookworm with Concord's runtime libraries and Leaflet (the console's map)
 #   swift:6.3-bookworm    bookworm with the build dependencies and this machine's Swift toolchain
 set -euo pipefail
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -12,7 +12,7 @@ trap 'rm -rf "$work"' EXIT
 
 if ! docker image inspect debian:bookworm-slim >/dev/null 2>&1; then
   echo "debootstrap: debian:bookworm-slim"
-  debootstrap --variant=minbase --include=libzmq5,libsqlite3-0,ca-certificates bookworm "$work/slim" "$mirror" >/dev/null
+  debootstrap --variant=minbase --include=libzmq5,libsqlite3-0,ca-certificates,libjs-leaflet bookworm "$work/slim" "$mirror" >/dev/null
   rm -rf "$work"/slim/var/cache/apt/archives/*.deb "$work"/slim/var/lib/apt/lists/*
   tar -C "$work/slim" -c . | docker import --change 'CMD ["bash"]' - debian:bookworm-slim >/dev/null
 fi
