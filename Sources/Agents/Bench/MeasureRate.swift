@@ -124,5 +124,5 @@ final class ArrivalCount: Arrivals {
 
 extension Duration {
     /// This duration in seconds, as a Double.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

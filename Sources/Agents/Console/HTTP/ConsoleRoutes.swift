@@ -1,4 +1,5 @@
 import Agents
+import BusCore
 import Foundation
 import Hummingbird
 
@@ -110,7 +111,7 @@ struct SessionView: Encodable {
     init(_ session: ConsoleSession, tileURL: String?) {
         role = session.partner == nil ? "operator" : "partner"
         partner = session.partner
-        expires = ISO8601DateFormatter.internetString(session.expires)
+        expires = Timestamp.rfc3339(session.expires)
         publish = session.permissions.publish
         subscribe = session.permissions.subscribe
         tiles = tileURL

@@ -1,4 +1,5 @@
 import Agents
+import BusCore
 import Foundation
 
 /// After a dropped WebSocket the browser says what it saw last (per source, the envelope's
@@ -20,7 +21,7 @@ enum FeedResume {
 
         /// From the WebSocket URL's query: `since=<RFC 3339>&seen=<source>:<sequence>,…`.
         init?(query: [String: String]) {
-            guard let text = query["since"], let since = ISO8601DateFormatter.internet(text) else { return nil }
+            guard let text = query["since"], let since = Timestamp.parse(text) else { return nil }
             self.since = since
             seen = [:]
             for pair in (query["seen"] ?? "").split(separator: ",") {
@@ -37,7 +38,7 @@ enum FeedResume {
         var budget = maxEvents
         // A minute before the newest event seen: the view's times are when the gateway indexed
         // an event, a little after the envelope's; what was seen already is passed over.
-        let start = ISO8601DateFormatter.internetString(position.since.addingTimeInterval(-60))
+        let start = Timestamp.rfc3339(position.since.addingTimeInterval(-60))
         for stream in streams {
             do {
                 let sent = try await replay(stream, client, start: start, seen: position.seen, limit: budget, send: send)
@@ -91,21 +92,5 @@ enum FeedResume {
         guard let envelope = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
               let source = envelope["source"] as? String, let sequence = (envelope["sequence"] as? NSNumber)?.int64Value else { return true }
         return sequence > (seen[source] ?? 0)
-    }
-}
-
-extension ISO8601DateFormatter {
-    static func internet(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
-    }
-
-    static func internetString(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
     }
 }
